@@ -6,13 +6,15 @@
 use libfuzzer_sys::fuzz_target;
 use scimhub_schema::{Context, Registry};
 use serde_json::Value;
+use std::sync::LazyLock;
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::standard);
 
 fuzz_target!(|data: &[u8]| {
     let Ok(doc) = serde_json::from_slice::<Value>(data) else {
         return;
     };
-    let registry = Registry::standard();
-    for rt in registry.resource_types() {
+    for rt in REGISTRY.resource_types() {
         for context in [
             Context::Create,
             Context::Replace { existing: &doc },
