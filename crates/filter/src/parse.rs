@@ -1,0 +1,703 @@
+//! The grammar, one function per production of RFC 7644 §3.4.2.2 and
+//! §3.5.2, written with nom.
+//!
+//! Recursion goes through `unary`, which charges one unit of nesting budget
+//! for each `not (…)`, `(…)` and `[…]` before descending; `and`/`or` chains
+//! are loops, so their length costs no stack.
+
+use compact_str::CompactString;
+use nom::branch::alt;
+use nom::bytes::complete::{tag_no_case, take_while, take_while1};
+use nom::character::complete::char;
+use nom::combinator::value;
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
+use crate::ast::{
+    AttrExp, AttrPath, CompValue, CompareOp, Filter, Name, PatchPath, Test, ValuePath,
+};
+use crate::error::ErrorKind;
+
+/// A parse failure inside the grammar: where, what kind, what was expected.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PErr<'a> {
+    pub(crate) input: &'a str,
+    pub(crate) kind: ErrorKind,
+    pub(crate) expected: &'static str,
+}
+
+impl<'a> nom::error::ParseError<&'a str> for PErr<'a> {
+    fn from_error_kind(input: &'a str, _kind: nom::error::ErrorKind) -> Self {
+        PErr {
+            input,
+            kind: ErrorKind::Syntax,
+            expected: "",
+        }
+    }
+    fn append(_: &'a str, _: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+    /// Of two alternatives, report the one that got further.
+    fn or(self, other: Self) -> Self {
+        if other.input.len() < self.input.len() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+type Res<'a, O> = IResult<&'a str, O, PErr<'a>>;
+
+fn fail<'a, O>(input: &'a str, kind: ErrorKind, expected: &'static str) -> Res<'a, O> {
+    Err(nom::Err::Error(PErr {
+        input,
+        kind,
+        expected,
+    }))
+}
+
+/// Turns a recoverable error into a failure: once a branch has committed,
+/// backtracking would only hide the real problem.
+fn cut_err<'a, O>(r: Res<'a, O>) -> Res<'a, O> {
+    r.map_err(|e| match e {
+        nom::Err::Error(e) => nom::Err::Failure(e),
+        other => other,
+    })
+}
+
+/// Replaces the expectation of a failing parser.
+fn expect<'a, O>(r: Res<'a, O>, kind: ErrorKind, expected: &'static str) -> Res<'a, O> {
+    r.map_err(|e| {
+        e.map(|e| PErr {
+            input: e.input,
+            kind,
+            expected,
+        })
+    })
+}
+
+/// Parsing context: the limits, the depth so far, and whether a value
+/// path is allowed here.
+#[derive(Clone, Copy)]
+pub(crate) struct Cx<'a> {
+    pub(crate) src: &'a str,
+    pub(crate) depth: u32,
+    pub(crate) nest_limit: u32,
+    pub(crate) in_brackets: bool,
+}
+
+impl<'a> Cx<'a> {
+    /// One level deeper, or a nesting error at `at`.
+    fn deeper(self, at: &'a str) -> Result<Cx<'a>, nom::Err<PErr<'a>>> {
+        if self.depth >= self.nest_limit {
+            return Err(nom::Err::Failure(PErr {
+                input: at,
+                kind: ErrorKind::NestLimitExceeded,
+                expected: "",
+            }));
+        }
+        Ok(Cx {
+            depth: self.depth + 1,
+            ..self
+        })
+    }
+
+    /// The byte just before `i` in the source, if any.
+    fn prev_byte(&self, i: &str) -> Option<u8> {
+        let at = self.src.len().checked_sub(i.len())?;
+        at.checked_sub(1)
+            .and_then(|p| self.src.as_bytes().get(p).copied())
+    }
+}
+
+fn is_ws(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// `*SP` (any whitespace, possibly none).
+pub(crate) fn ws0(i: &str) -> Res<'_, &str> {
+    take_while(is_ws).parse(i)
+}
+
+/// `1*SP`.
+fn ws1(i: &str) -> Res<'_, &str> {
+    take_while1(is_ws).parse(i)
+}
+
+/// `filter = attrExp / logExp / valuePath / *1"not" "(" valFilter ")"`,
+/// with `or` binding loosest.
+pub(crate) fn filter<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
+    or_exp(i, cx)
+}
+
+/// Looks for `kw` (`and`/`or`) after an operand: whitespace before it
+/// (unless the operand ended with `)`, `]` or `"`) and whitespace or `(`
+/// after it. Returns the input after the keyword and its trailing spaces.
+fn logic_keyword<'a>(i: &'a str, kw: &'static str, cx: Cx<'a>) -> Option<&'a str> {
+    let (after_ws, spaces) = ws0(i).ok()?;
+    let delimited_before =
+        !spaces.is_empty() || matches!(cx.prev_byte(i), Some(b')' | b']' | b'"'));
+    if !delimited_before {
+        return None;
+    }
+    let (rest, _) = tag_no_case::<_, _, PErr<'a>>(kw).parse(after_ws).ok()?;
+    let (rest2, spaces_after) = ws0(rest).ok()?;
+    // `and` must be a whole word: followed by whitespace, `(` or the end
+    // (where the missing operand is then reported).
+    if spaces_after.is_empty() && !rest2.is_empty() && !rest2.starts_with('(') {
+        return None;
+    }
+    Some(rest2)
+}
+
+/// `logExp = filter SP "or" SP filter`.
+fn or_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
+    let (mut i, first) = and_exp(i, cx)?;
+    let mut operands: Vec<Filter> = Vec::new();
+    while let Some(rest) = logic_keyword(i, "or", cx) {
+        let (rest, next) = cut_err(and_exp(rest, cx))?;
+        if operands.is_empty() {
+            operands.reserve(2);
+        }
+        operands.push(next);
+        i = rest;
+    }
+    if operands.is_empty() {
+        return Ok((i, first));
+    }
+    operands.insert(0, first);
+    Ok((i, Filter::Or(operands)))
+}
+
+/// `logExp = filter SP "and" SP filter`.
+fn and_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
+    let (mut i, first) = unary(i, cx)?;
+    let mut operands: Vec<Filter> = Vec::new();
+    while let Some(rest) = logic_keyword(i, "and", cx) {
+        let (rest, next) = cut_err(unary(rest, cx))?;
+        operands.push(next);
+        i = rest;
+    }
+    if operands.is_empty() {
+        return Ok((i, first));
+    }
+    operands.insert(0, first);
+    Ok((i, Filter::And(operands)))
+}
+
+/// `"not" "(" valFilter ")"`, `"(" filter ")"`, or an attribute
+/// expression or value path.
+fn unary<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
+    if let Ok((rest, _)) = not_keyword(i) {
+        let inner = cx.deeper(i)?;
+        let (rest, f) = cut_err(parenthesized(rest, inner))?;
+        return Ok((rest, Filter::Not(Box::new(f))));
+    }
+    if i.starts_with('(') {
+        let inner = cx.deeper(i)?;
+        let (rest, f) = cut_err(parenthesized(i, inner))?;
+        return Ok((rest, Filter::Group(Box::new(f))));
+    }
+    attr_exp_or_value_path(i, cx)
+}
+
+/// `not` followed by optional whitespace and `(`; a name that merely
+/// starts with "not" (`notes pr`) is an attribute.
+fn not_keyword(i: &str) -> Res<'_, ()> {
+    let (rest, _) = tag_no_case("not").parse(i)?;
+    let (rest, _) = ws0(rest)?;
+    if rest.starts_with('(') {
+        Ok((rest, ()))
+    } else {
+        fail(i, ErrorKind::Syntax, "'not'")
+    }
+}
+
+/// `"(" *SP filter *SP ")"`.
+fn parenthesized<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
+    let (i, _) = expect(char('(').parse(i), ErrorKind::Syntax, "'('")?;
+    let (i, _) = ws0(i)?;
+    let (i, f) = filter(i, cx)?;
+    let (i, _) = ws0(i)?;
+    let (i, _) = expect(
+        char(')').parse(i),
+        ErrorKind::Syntax,
+        "')' or 'and'/'or' followed by another expression",
+    )?;
+    Ok((i, f))
+}
+
+/// `attrExp` or `valuePath` (with the identity-provider form
+/// `valuePath "." subAttr SP test`).
+fn attr_exp_or_value_path<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
+    let (rest, path) = attr_path(i)?;
+    if rest.starts_with('[') {
+        if cx.in_brackets {
+            return cut_err(fail(rest, ErrorKind::NestedValuePath, ""));
+        }
+        if path.sub.is_some() {
+            return cut_err(fail(
+                rest,
+                ErrorKind::Syntax,
+                "whitespace and an operator (a value filter follows an attribute, not a sub-attribute)",
+            ));
+        }
+        let inner = Cx {
+            in_brackets: true,
+            ..cx.deeper(rest)?
+        };
+        let (rest, f) = cut_err(bracketed(rest, inner))?;
+        let (rest, then) = match rest.strip_prefix('.') {
+            Some(after_dot) => {
+                let (r, sub) = cut_err(sub_attr_name(after_dot))?;
+                let (r, _) = cut_err(expect(
+                    ws1(r),
+                    ErrorKind::Syntax,
+                    "whitespace and then an operator",
+                ))?;
+                let (r, t) = cut_err(test(r))?;
+                (r, Some((sub, t)))
+            }
+            None => (rest, None),
+        };
+        return Ok((
+            rest,
+            Filter::ValuePath(Box::new(ValuePath {
+                attr: path,
+                filter: f,
+                then,
+            })),
+        ));
+    }
+    let (rest, _) = cut_err(expect(
+        ws1(rest),
+        ErrorKind::Syntax,
+        "whitespace and then an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)",
+    ))?;
+    let (rest, t) = cut_err(test(rest))?;
+    Ok((rest, Filter::Attr(AttrExp { path, test: t })))
+}
+
+/// `"[" *SP valFilter *SP "]"`.
+fn bracketed<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
+    let (i, _) = expect(char('[').parse(i), ErrorKind::Syntax, "'['")?;
+    let (i, _) = ws0(i)?;
+    let (i, f) = filter(i, cx)?;
+    let (i, _) = ws0(i)?;
+    let (i, _) = expect(
+        char(']').parse(i),
+        ErrorKind::Syntax,
+        "']' or 'and'/'or' followed by another expression",
+    )?;
+    Ok((i, f))
+}
+
+/// `"pr"` or `compareOp SP compValue`.
+fn test(i: &str) -> Res<'_, Test> {
+    let (rest, word) = expect(
+        take_while1(|c: char| c.is_ascii_alphabetic()).parse(i),
+        ErrorKind::Syntax,
+        "an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)",
+    )?;
+    let op = match compare_op(word) {
+        Some(op) => op,
+        None if word.eq_ignore_ascii_case("pr") => return Ok((rest, Test::Present)),
+        None => {
+            return fail(
+                i,
+                ErrorKind::Syntax,
+                "an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)",
+            );
+        }
+    };
+    let (rest, _) = expect(ws1(rest), ErrorKind::Syntax, "whitespace and then a value")?;
+    let (rest, v) = comp_value(rest)?;
+    Ok((rest, Test::Compare(op, v)))
+}
+
+/// `compareOp = "eq" / "ne" / "co" / "sw" / "ew" / "gt" / "lt" / "ge" /
+/// "le"`, case-insensitive.
+fn compare_op(word: &str) -> Option<CompareOp> {
+    let b = word.as_bytes();
+    let [a, c] = b else { return None };
+    Some(match (a.to_ascii_lowercase(), c.to_ascii_lowercase()) {
+        (b'e', b'q') => CompareOp::Eq,
+        (b'n', b'e') => CompareOp::Ne,
+        (b'c', b'o') => CompareOp::Co,
+        (b's', b'w') => CompareOp::Sw,
+        (b'e', b'w') => CompareOp::Ew,
+        (b'g', b't') => CompareOp::Gt,
+        (b'l', b't') => CompareOp::Lt,
+        (b'g', b'e') => CompareOp::Ge,
+        (b'l', b'e') => CompareOp::Le,
+        _ => return None,
+    })
+}
+
+/// `compValue = false / null / true / number / string`.
+fn comp_value(i: &str) -> Res<'_, CompValue> {
+    match i.as_bytes().first() {
+        Some(b'"') => {
+            let (rest, s) = json_string(i)?;
+            Ok((rest, CompValue::Str(s)))
+        }
+        Some(b'-' | b'0'..=b'9') => number(i),
+        _ => expect(
+            alt((
+                value(CompValue::Bool(true), keyword_value("true")),
+                value(CompValue::Bool(false), keyword_value("false")),
+                value(CompValue::Null, keyword_value("null")),
+            ))
+            .parse(i),
+            ErrorKind::Syntax,
+            "a value: a quoted string, a number, true, false or null",
+        ),
+    }
+}
+
+/// `true`/`false`/`null` (accepted in any case) not followed by a name
+/// character.
+fn keyword_value<'a>(kw: &'static str) -> impl Parser<&'a str, Output = (), Error = PErr<'a>> {
+    move |i: &'a str| {
+        let (rest, _) = tag_no_case(kw).parse(i)?;
+        if rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return fail(i, ErrorKind::Syntax, "");
+        }
+        Ok((rest, ()))
+    }
+}
+
+/// A JSON number (RFC 8259 §6): `-? int frac? exp?`.
+fn number(i: &str) -> Res<'_, CompValue> {
+    let bytes = i.as_bytes();
+    let mut n = 0;
+    let at = |k: usize| bytes.get(k).copied();
+    if at(n) == Some(b'-') {
+        n += 1;
+    }
+    let int_start = n;
+    while at(n).is_some_and(|b| b.is_ascii_digit()) {
+        n += 1;
+    }
+    let int_len = n - int_start;
+    if int_len == 0 || (int_len > 1 && at(int_start) == Some(b'0')) {
+        return fail(
+            i,
+            ErrorKind::InvalidNumber,
+            "a JSON number (digits, no leading zeros)",
+        );
+    }
+    let mut integral = true;
+    if at(n) == Some(b'.') {
+        integral = false;
+        n += 1;
+        let start = n;
+        while at(n).is_some_and(|b| b.is_ascii_digit()) {
+            n += 1;
+        }
+        if n == start {
+            return fail(
+                i.get(n..).unwrap_or(""),
+                ErrorKind::InvalidNumber,
+                "digits after the decimal point",
+            );
+        }
+    }
+    if matches!(at(n), Some(b'e' | b'E')) {
+        integral = false;
+        n += 1;
+        if matches!(at(n), Some(b'+' | b'-')) {
+            n += 1;
+        }
+        let start = n;
+        while at(n).is_some_and(|b| b.is_ascii_digit()) {
+            n += 1;
+        }
+        if n == start {
+            return fail(
+                i.get(n..).unwrap_or(""),
+                ErrorKind::InvalidNumber,
+                "digits in the exponent",
+            );
+        }
+    }
+    if at(n).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.') {
+        return fail(
+            i.get(n..).unwrap_or(""),
+            ErrorKind::InvalidNumber,
+            "the end of the number",
+        );
+    }
+    let (text, rest) = i.split_at_checked(n).unwrap_or((i, ""));
+    if integral && let Ok(v) = text.parse::<i64>() {
+        return Ok((rest, CompValue::Int(v)));
+    }
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => Ok((rest, CompValue::Float(f))),
+        _ => fail(
+            i,
+            ErrorKind::InvalidNumber,
+            "a number within the range of a 64-bit float",
+        ),
+    }
+}
+
+/// A JSON string with every escape of RFC 8259 §7, unescaped.
+fn json_string(i: &str) -> Res<'_, CompactString> {
+    let Some(body) = i.strip_prefix('"') else {
+        return fail(i, ErrorKind::Syntax, "'\"'");
+    };
+    let bytes = body.as_bytes();
+    // Fast path: no escapes before the closing quote.
+    let mut n = 0;
+    while let Some(&b) = bytes.get(n) {
+        match b {
+            b'"' => {
+                let (s, rest) = body.split_at_checked(n).unwrap_or((body, ""));
+                return Ok((rest.get(1..).unwrap_or(""), CompactString::from(s)));
+            }
+            b'\\' => break,
+            0x00..=0x1f => {
+                return fail(
+                    body.get(n..).unwrap_or(""),
+                    ErrorKind::InvalidString,
+                    "a character (control characters must be escaped in strings)",
+                );
+            }
+            _ => n += 1,
+        }
+    }
+    // Slow path: unescape.
+    let mut out = CompactString::from(body.get(..n).unwrap_or(""));
+    let mut rest = body.get(n..).unwrap_or("");
+    loop {
+        let mut chars = rest.char_indices();
+        let Some((_, c)) = chars.next() else {
+            return fail(
+                rest,
+                ErrorKind::InvalidString,
+                "a closing '\"' (the string is not terminated)",
+            );
+        };
+        match c {
+            '"' => return Ok((rest.get(1..).unwrap_or(""), out)),
+            '\\' => {
+                let esc = rest.get(1..).unwrap_or("");
+                let (after, ch) = escape(esc).map_err(|e| match e {
+                    nom::Err::Error(mut p) => {
+                        p.input = rest;
+                        nom::Err::Error(p)
+                    }
+                    other => other,
+                })?;
+                out.push(ch);
+                rest = after;
+            }
+            c if (c as u32) < 0x20 => {
+                return fail(
+                    rest,
+                    ErrorKind::InvalidString,
+                    "a character (control characters must be escaped in strings)",
+                );
+            }
+            c => {
+                out.push(c);
+                rest = rest.get(c.len_utf8()..).unwrap_or("");
+            }
+        }
+    }
+}
+
+/// The part of an escape after the backslash.
+fn escape(i: &str) -> Res<'_, char> {
+    fn bad<O>(i: &str) -> Res<'_, O> {
+        fail(
+            i,
+            ErrorKind::InvalidString,
+            "a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)",
+        )
+    }
+    let Some(c) = i.chars().next() else {
+        return bad(i);
+    };
+    let rest = i.get(c.len_utf8()..).unwrap_or("");
+    let simple = match c {
+        '"' => '"',
+        '\\' => '\\',
+        '/' => '/',
+        'b' => '\u{8}',
+        'f' => '\u{c}',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        'u' => {
+            let (rest, hi) = hex4(rest).or_else(|_| bad(i))?;
+            if (0xD800..0xDC00).contains(&hi) {
+                // A high surrogate must be followed by a low one.
+                let (rest, lo) = preceded(tag_no_case("\\u"), hex4)
+                    .parse(rest)
+                    .or_else(|_| bad(i))?;
+                if !(0xDC00..0xE000).contains(&lo) {
+                    return bad(i);
+                }
+                let code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                return match char::from_u32(code) {
+                    Some(ch) => Ok((rest, ch)),
+                    None => bad(i),
+                };
+            }
+            return match char::from_u32(hi) {
+                Some(ch) => Ok((rest, ch)),
+                None => bad(i),
+            };
+        }
+        _ => return bad(i),
+    };
+    Ok((rest, simple))
+}
+
+fn hex4(i: &str) -> Res<'_, u32> {
+    let digits = i
+        .get(..4)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
+    match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
+        Some(v) => Ok((i.get(4..).unwrap_or(""), v)),
+        None => fail(i, ErrorKind::InvalidString, "four hexadecimal digits"),
+    }
+}
+
+fn is_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '$')
+}
+
+/// `attrPath = [URI ":"] ATTRNAME *1subAttr`.
+///
+/// The URN prefix is everything up to the last `:`; it may contain
+/// hyphens, dots and digits in any segment (`…:enterprise:2.0:User`).
+pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
+    let (rest, token) = expect(
+        take_while1(is_path_char).parse(i),
+        ErrorKind::Syntax,
+        "an attribute path, 'not' or '('",
+    )?;
+    let (urn, tail, tail_at) = match token.rfind(':') {
+        Some(colon) => {
+            let urn = token.get(..colon).unwrap_or("");
+            if !urn.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) || urn.len() <= 4 {
+                return cut_err(fail(
+                    i,
+                    ErrorKind::InvalidAttributeName,
+                    "an attribute name, or a schema URN starting with 'urn:' before the last ':'",
+                ));
+            }
+            let tail_at = colon + 1;
+            (Some(urn), token.get(tail_at..).unwrap_or(""), tail_at)
+        }
+        None => (None, token, 0),
+    };
+    let at = |k: usize| i.get(k..).unwrap_or("");
+    let (name, sub) = match tail.split_once('.') {
+        Some((n, s)) => (n, Some(s)),
+        None => (tail, None),
+    };
+    if !is_attr_name(name) {
+        return cut_err(fail(
+            at(tail_at),
+            ErrorKind::InvalidAttributeName,
+            "an attribute name (a letter, then letters, digits, '-' or '_')",
+        ));
+    }
+    let sub = match sub {
+        None => None,
+        Some(s) if is_attr_name(s) => Some(Name(CompactString::from(s))),
+        Some(_) => {
+            return cut_err(fail(
+                at(tail_at + name.len() + 1),
+                ErrorKind::InvalidAttributeName,
+                "a sub-attribute name (a letter, then letters, digits, '-' or '_'; one level only)",
+            ));
+        }
+    };
+    Ok((
+        rest,
+        AttrPath {
+            urn: urn.map(CompactString::from),
+            name: Name(CompactString::from(name)),
+            sub,
+        },
+    ))
+}
+
+/// `subAttr = "." ATTRNAME`, after the dot.
+fn sub_attr_name(i: &str) -> Res<'_, Name> {
+    let (rest, name) = expect(
+        take_while1(|c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '$')).parse(i),
+        ErrorKind::InvalidAttributeName,
+        "a sub-attribute name",
+    )?;
+    if !is_attr_name(name) {
+        return fail(
+            i,
+            ErrorKind::InvalidAttributeName,
+            "a sub-attribute name (a letter, then letters, digits, '-' or '_')",
+        );
+    }
+    Ok((rest, Name(CompactString::from(name))))
+}
+
+/// `ATTRNAME = ALPHA *(nameChar)`, plus `$ref`.
+fn is_attr_name(s: &str) -> bool {
+    if s == "$ref" {
+        return true;
+    }
+    let mut b = s.bytes();
+    b.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+}
+
+/// `PATH = attrPath / valuePath [subAttr]` (RFC 7644 §3.5.2).
+pub(crate) fn patch_path<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, PatchPath> {
+    let (rest, attr) = attr_path(i)?;
+    if !rest.starts_with('[') {
+        return Ok((
+            rest,
+            PatchPath {
+                attr,
+                filter: None,
+                sub: None,
+            },
+        ));
+    }
+    if attr.sub.is_some() {
+        return cut_err(fail(
+            rest,
+            ErrorKind::Syntax,
+            "the end of the path (a value filter follows an attribute, not a sub-attribute)",
+        ));
+    }
+    let inner = Cx {
+        in_brackets: true,
+        ..cx.deeper(rest)?
+    };
+    let (rest, f) = cut_err(bracketed(rest, inner))?;
+    let (rest, sub) = match rest.strip_prefix('.') {
+        Some(after_dot) => {
+            let (r, name) = cut_err(sub_attr_name(after_dot))?;
+            (r, Some(name))
+        }
+        None => (rest, None),
+    };
+    Ok((
+        rest,
+        PatchPath {
+            attr,
+            filter: Some(f),
+            sub,
+        },
+    ))
+}
