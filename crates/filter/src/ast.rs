@@ -208,8 +208,9 @@ pub struct ValuePath {
 /// A filter expression (RFC 7644 §3.4.2.2, Figure 1).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
-    /// An attribute expression.
-    Attr(AttrExp),
+    /// An attribute expression (boxed, so that a `Filter` stays small and
+    /// cheap to move while parsing).
+    Attr(Box<AttrExp>),
     /// A value path.
     ValuePath(Box<ValuePath>),
     /// `not ( filter )`.
@@ -225,18 +226,18 @@ pub enum Filter {
 impl Filter {
     /// `path op value`.
     pub fn compare(path: AttrPath, op: CompareOp, value: CompValue) -> Filter {
-        Filter::Attr(AttrExp {
+        Filter::Attr(Box::new(AttrExp {
             path,
             test: Test::Compare(op, value),
-        })
+        }))
     }
 
     /// `path pr`.
     pub fn present(path: AttrPath) -> Filter {
-        Filter::Attr(AttrExp {
+        Filter::Attr(Box::new(AttrExp {
             path,
             test: Test::Present,
-        })
+        }))
     }
 
     /// The nesting depth: 1 for a leaf, plus one for each `not`, group and

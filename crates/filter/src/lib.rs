@@ -12,8 +12,8 @@
 //! use serde_json::json;
 //!
 //! // Parse: text → AST. The AST prints back in canonical form.
-//! let filter = parse_filter(r#"userName Eq "bjensen" and not (emails[type eq "work"] pr)"#)?;
-//! assert_eq!(filter.to_string(), r#"userName eq "bjensen" and not (emails[type eq "work"] pr)"#);
+//! let filter = parse_filter(r#"userName Eq "bjensen" and not (emails[type eq "work"])"#)?;
+//! assert_eq!(filter.to_string(), r#"userName eq "bjensen" and not (emails[type eq "work"])"#);
 //!
 //! // Bind: AST → a filter resolved against a resource type's schemas.
 //! let registry = Registry::standard();
@@ -104,7 +104,7 @@ pub const DEFAULT_NEST_LIMIT: u32 = 32;
 
 /// The largest nest limit a [`ParserBuilder`] accepts: deeper nesting could
 /// exhaust a small thread stack while parsing or dropping the AST.
-pub const MAX_NEST_LIMIT: u32 = 256;
+pub const MAX_NEST_LIMIT: u32 = 64;
 
 /// A parser with its limits.
 ///

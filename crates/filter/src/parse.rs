@@ -7,7 +7,6 @@
 
 use compact_str::CompactString;
 use nom::branch::alt;
-use nom::bytes::complete::{tag_no_case, take_while, take_while1};
 use nom::character::complete::char;
 use nom::combinator::value;
 use nom::sequence::preceded;
@@ -49,6 +48,7 @@ impl<'a> nom::error::ParseError<&'a str> for PErr<'a> {
 
 type Res<'a, O> = IResult<&'a str, O, PErr<'a>>;
 
+#[inline(always)]
 fn fail<'a, O>(input: &'a str, kind: ErrorKind, expected: &'static str) -> Res<'a, O> {
     Err(nom::Err::Error(PErr {
         input,
@@ -59,6 +59,7 @@ fn fail<'a, O>(input: &'a str, kind: ErrorKind, expected: &'static str) -> Res<'
 
 /// Turns a recoverable error into a failure: once a branch has committed,
 /// backtracking would only hide the real problem.
+#[inline(always)]
 fn cut_err<'a, O>(r: Res<'a, O>) -> Res<'a, O> {
     r.map_err(|e| match e {
         nom::Err::Error(e) => nom::Err::Failure(e),
@@ -67,6 +68,7 @@ fn cut_err<'a, O>(r: Res<'a, O>) -> Res<'a, O> {
 }
 
 /// Replaces the expectation of a failing parser.
+#[inline(always)]
 fn expect<'a, O>(r: Res<'a, O>, kind: ErrorKind, expected: &'static str) -> Res<'a, O> {
     r.map_err(|e| {
         e.map(|e| PErr {
@@ -111,18 +113,87 @@ impl<'a> Cx<'a> {
     }
 }
 
-fn is_ws(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
+/// Takes the longest prefix (at least `min` bytes) whose bytes satisfy
+/// `pred`. Every predicate here accepts only ASCII bytes, so the split is
+/// always on a character boundary; scanning bytes rather than chars is what
+/// keeps the hot path short.
+#[inline(always)]
+fn span_while(i: &str, min: usize, pred: fn(u8) -> bool) -> Res<'_, &str> {
+    let n = i.bytes().position(|b| !pred(b)).unwrap_or(i.len());
+    match i.split_at_checked(n) {
+        Some((taken, rest)) if n >= min => Ok((rest, taken)),
+        _ => fail(i, ErrorKind::Syntax, ""),
+    }
+}
+
+/// An ASCII keyword in any case.
+#[inline(always)]
+fn keyword_ci<'a>(i: &'a str, kw: &'static str) -> Res<'a, &'a str> {
+    match (i.get(..kw.len()), i.get(kw.len()..)) {
+        (Some(head), Some(rest)) if head.eq_ignore_ascii_case(kw) => Ok((rest, head)),
+        _ => fail(i, ErrorKind::Syntax, kw),
+    }
+}
+
+/// Byte classes, looked up in one table so that the scanning loops cost a
+/// load and a test per byte.
+const WS: u8 = 1;
+/// `ALPHA / DIGIT / "-" / "_"`: what follows the first letter of a name.
+const NAME: u8 = 2;
+/// What an attribute path token may hold: name characters, `.`, `:`, `$`.
+const PATH: u8 = 4;
+/// What ends the fast path of a string: `"`, `\` or a control character.
+const STRING_STOP: u8 = 8;
+
+// `b < 256` in the loop, so the indexing cannot panic (and a const
+// evaluation would fail to compile if it did).
+#[allow(clippy::indexing_slicing)]
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            class |= WS;
+        }
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
+            class |= NAME | PATH;
+        }
+        if matches!(c, b'.' | b':' | b'$') {
+            class |= PATH;
+        }
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            class |= STRING_STOP;
+        }
+        t[b] = class;
+        b += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn class(b: u8) -> u8 {
+    // A u8 index into a 256-entry table is always in bounds, so the
+    // optimiser drops the check and the fallback.
+    CLASS.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+#[inline(always)]
+fn is_ws(b: u8) -> bool {
+    class(b) & WS != 0
 }
 
 /// `*SP` (any whitespace, possibly none).
+#[inline(always)]
 pub(crate) fn ws0(i: &str) -> Res<'_, &str> {
-    take_while(is_ws).parse(i)
+    span_while(i, 0, is_ws)
 }
 
 /// `1*SP`.
+#[inline(always)]
 fn ws1(i: &str) -> Res<'_, &str> {
-    take_while1(is_ws).parse(i)
+    span_while(i, 1, is_ws)
 }
 
 /// `filter = attrExp / logExp / valuePath / *1"not" "(" valFilter ")"`,
@@ -134,14 +205,25 @@ pub(crate) fn filter<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 /// Looks for `kw` (`and`/`or`) after an operand: whitespace before it
 /// (unless the operand ended with `)`, `]` or `"`) and whitespace or `(`
 /// after it. Returns the input after the keyword and its trailing spaces.
+#[inline(always)]
 fn logic_keyword<'a>(i: &'a str, kw: &'static str, cx: Cx<'a>) -> Option<&'a str> {
     let (after_ws, spaces) = ws0(i).ok()?;
+    // Cheap rejection before the keyword comparison: most operands end
+    // the filter or a group.
+    let first = after_ws.as_bytes().first()?;
+    if !kw
+        .as_bytes()
+        .first()
+        .is_some_and(|k| k.eq_ignore_ascii_case(first))
+    {
+        return None;
+    }
     let delimited_before =
         !spaces.is_empty() || matches!(cx.prev_byte(i), Some(b')' | b']' | b'"'));
     if !delimited_before {
         return None;
     }
-    let (rest, _) = tag_no_case::<_, _, PErr<'a>>(kw).parse(after_ws).ok()?;
+    let (rest, _) = keyword_ci(after_ws, kw).ok()?;
     let (rest2, spaces_after) = ws0(rest).ok()?;
     // `and` must be a whole word: followed by whitespace, `(` or the end
     // (where the missing operand is then reported).
@@ -171,6 +253,9 @@ fn or_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 }
 
 /// `logExp = filter SP "and" SP filter`.
+// Inlined into `or_exp` in optimised builds: the layers of the grammar
+// then share one frame instead of moving large results between them.
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn and_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
     let (mut i, first) = unary(i, cx)?;
     let mut operands: Vec<Filter> = Vec::new();
@@ -188,8 +273,13 @@ fn and_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 
 /// `"not" "(" valFilter ")"`, `"(" filter ")"`, or an attribute
 /// expression or value path.
+// Inlined into `or_exp` in optimised builds: the layers of the grammar
+// then share one frame instead of moving large results between them.
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn unary<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
-    if let Ok((rest, _)) = not_keyword(i) {
+    if matches!(i.as_bytes().first(), Some(b'n' | b'N'))
+        && let Ok((rest, _)) = not_keyword(i)
+    {
         let inner = cx.deeper(i)?;
         let (rest, f) = cut_err(parenthesized(rest, inner))?;
         return Ok((rest, Filter::Not(Box::new(f))));
@@ -205,7 +295,7 @@ fn unary<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 /// `not` followed by optional whitespace and `(`; a name that merely
 /// starts with "not" (`notes pr`) is an attribute.
 fn not_keyword(i: &str) -> Res<'_, ()> {
-    let (rest, _) = tag_no_case("not").parse(i)?;
+    let (rest, _) = keyword_ci(i, "not")?;
     let (rest, _) = ws0(rest)?;
     if rest.starts_with('(') {
         Ok((rest, ()))
@@ -230,6 +320,9 @@ fn parenthesized<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 
 /// `attrExp` or `valuePath` (with the identity-provider form
 /// `valuePath "." subAttr SP test`).
+// Inlined into `or_exp` in optimised builds: the layers of the grammar
+// then share one frame instead of moving large results between them.
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn attr_exp_or_value_path<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
     let (rest, path) = attr_path(i)?;
     if rest.starts_with('[') {
@@ -276,7 +369,7 @@ fn attr_exp_or_value_path<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
         "whitespace and then an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)",
     ))?;
     let (rest, t) = cut_err(test(rest))?;
-    Ok((rest, Filter::Attr(AttrExp { path, test: t })))
+    Ok((rest, Filter::Attr(Box::new(AttrExp { path, test: t }))))
 }
 
 /// `"[" *SP valFilter *SP "]"`.
@@ -294,9 +387,10 @@ fn bracketed<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 }
 
 /// `"pr"` or `compareOp SP compValue`.
+#[inline(always)]
 fn test(i: &str) -> Res<'_, Test> {
     let (rest, word) = expect(
-        take_while1(|c: char| c.is_ascii_alphabetic()).parse(i),
+        span_while(i, 1, |b| b.is_ascii_alphabetic()),
         ErrorKind::Syntax,
         "an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)",
     )?;
@@ -318,6 +412,7 @@ fn test(i: &str) -> Res<'_, Test> {
 
 /// `compareOp = "eq" / "ne" / "co" / "sw" / "ew" / "gt" / "lt" / "ge" /
 /// "le"`, case-insensitive.
+#[inline(always)]
 fn compare_op(word: &str) -> Option<CompareOp> {
     let b = word.as_bytes();
     let [a, c] = b else { return None };
@@ -336,6 +431,7 @@ fn compare_op(word: &str) -> Option<CompareOp> {
 }
 
 /// `compValue = false / null / true / number / string`.
+#[inline(always)]
 fn comp_value(i: &str) -> Res<'_, CompValue> {
     match i.as_bytes().first() {
         Some(b'"') => {
@@ -358,9 +454,10 @@ fn comp_value(i: &str) -> Res<'_, CompValue> {
 
 /// `true`/`false`/`null` (accepted in any case) not followed by a name
 /// character.
+#[inline(always)]
 fn keyword_value<'a>(kw: &'static str) -> impl Parser<&'a str, Output = (), Error = PErr<'a>> {
     move |i: &'a str| {
-        let (rest, _) = tag_no_case(kw).parse(i)?;
+        let (rest, _) = keyword_ci(i, kw)?;
         if rest
             .chars()
             .next()
@@ -373,6 +470,7 @@ fn keyword_value<'a>(kw: &'static str) -> impl Parser<&'a str, Output = (), Erro
 }
 
 /// A JSON number (RFC 8259 §6): `-? int frac? exp?`.
+#[inline(always)]
 fn number(i: &str) -> Res<'_, CompValue> {
     let bytes = i.as_bytes();
     let mut n = 0;
@@ -448,29 +546,20 @@ fn number(i: &str) -> Res<'_, CompValue> {
 }
 
 /// A JSON string with every escape of RFC 8259 §7, unescaped.
+#[inline(always)]
 fn json_string(i: &str) -> Res<'_, CompactString> {
     let Some(body) = i.strip_prefix('"') else {
         return fail(i, ErrorKind::Syntax, "'\"'");
     };
     let bytes = body.as_bytes();
     // Fast path: no escapes before the closing quote.
-    let mut n = 0;
-    while let Some(&b) = bytes.get(n) {
-        match b {
-            b'"' => {
-                let (s, rest) = body.split_at_checked(n).unwrap_or((body, ""));
-                return Ok((rest.get(1..).unwrap_or(""), CompactString::from(s)));
-            }
-            b'\\' => break,
-            0x00..=0x1f => {
-                return fail(
-                    body.get(n..).unwrap_or(""),
-                    ErrorKind::InvalidString,
-                    "a character (control characters must be escaped in strings)",
-                );
-            }
-            _ => n += 1,
-        }
+    let n = bytes
+        .iter()
+        .position(|b| class(*b) & STRING_STOP != 0)
+        .unwrap_or(bytes.len());
+    if bytes.get(n) == Some(&b'"') {
+        let (s, rest) = body.split_at_checked(n).unwrap_or((body, ""));
+        return Ok((rest.get(1..).unwrap_or(""), CompactString::from(s)));
     }
     // Slow path: unescape.
     let mut out = CompactString::from(body.get(..n).unwrap_or(""));
@@ -539,7 +628,7 @@ fn escape(i: &str) -> Res<'_, char> {
             let (rest, hi) = hex4(rest).or_else(|_| bad(i))?;
             if (0xD800..0xDC00).contains(&hi) {
                 // A high surrogate must be followed by a low one.
-                let (rest, lo) = preceded(tag_no_case("\\u"), hex4)
+                let (rest, lo) = preceded(|i| keyword_ci(i, "\\u"), hex4)
                     .parse(rest)
                     .or_else(|_| bad(i))?;
                 if !(0xDC00..0xE000).contains(&lo) {
@@ -571,21 +660,42 @@ fn hex4(i: &str) -> Res<'_, u32> {
     }
 }
 
-fn is_path_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '$')
+#[inline(always)]
+fn is_path_char(b: u8) -> bool {
+    class(b) & PATH != 0
 }
 
 /// `attrPath = [URI ":"] ATTRNAME *1subAttr`.
 ///
 /// The URN prefix is everything up to the last `:`; it may contain
 /// hyphens, dots and digits in any segment (`…:enterprise:2.0:User`).
+#[inline(always)]
 pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
-    let (rest, token) = expect(
-        take_while1(is_path_char).parse(i),
-        ErrorKind::Syntax,
-        "an attribute path, 'not' or '('",
-    )?;
-    let (urn, tail, tail_at) = match token.rfind(':') {
+    // One pass over the token: where it ends, its last ':' and the first
+    // '.' after that.
+    let bytes = i.as_bytes();
+    let mut end = 0;
+    let mut last_colon = None;
+    let mut dot = None;
+    for (k, &b) in bytes.iter().enumerate() {
+        match b {
+            b':' => {
+                last_colon = Some(k);
+                dot = None;
+            }
+            b'.' if dot.is_none() => dot = Some(k),
+            _ if is_path_char(b) => {}
+            _ => break,
+        }
+        end = k + 1;
+    }
+    if end == 0 {
+        return fail(i, ErrorKind::Syntax, "an attribute path, 'not' or '('");
+    }
+    let token = i.get(..end).unwrap_or("");
+    let rest = i.get(end..).unwrap_or("");
+    let at = |k: usize| i.get(k..).unwrap_or("");
+    let (urn, tail_at) = match last_colon {
         Some(colon) => {
             let urn = token.get(..colon).unwrap_or("");
             if !urn.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) || urn.len() <= 4 {
@@ -595,16 +705,12 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
                     "an attribute name, or a schema URN starting with 'urn:' before the last ':'",
                 ));
             }
-            let tail_at = colon + 1;
-            (Some(urn), token.get(tail_at..).unwrap_or(""), tail_at)
+            (Some(urn), colon + 1)
         }
-        None => (None, token, 0),
+        None => (None, 0),
     };
-    let at = |k: usize| i.get(k..).unwrap_or("");
-    let (name, sub) = match tail.split_once('.') {
-        Some((n, s)) => (n, Some(s)),
-        None => (tail, None),
-    };
+    let name_end = dot.unwrap_or(end);
+    let name = token.get(tail_at..name_end).unwrap_or("");
     if !is_attr_name(name) {
         return cut_err(fail(
             at(tail_at),
@@ -612,15 +718,18 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
             "an attribute name (a letter, then letters, digits, '-' or '_')",
         ));
     }
-    let sub = match sub {
+    let sub = match dot {
         None => None,
-        Some(s) if is_attr_name(s) => Some(Name(CompactString::from(s))),
-        Some(_) => {
-            return cut_err(fail(
-                at(tail_at + name.len() + 1),
-                ErrorKind::InvalidAttributeName,
-                "a sub-attribute name (a letter, then letters, digits, '-' or '_'; one level only)",
-            ));
+        Some(d) => {
+            let s = token.get(d + 1..).unwrap_or("");
+            if !is_attr_name(s) {
+                return cut_err(fail(
+                    at(d + 1),
+                    ErrorKind::InvalidAttributeName,
+                    "a sub-attribute name (a letter, then letters, digits, '-' or '_'; one level only)",
+                ));
+            }
+            Some(Name(CompactString::from(s)))
         }
     };
     Ok((
@@ -634,9 +743,12 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
 }
 
 /// `subAttr = "." ATTRNAME`, after the dot.
+#[inline(always)]
 fn sub_attr_name(i: &str) -> Res<'_, Name> {
     let (rest, name) = expect(
-        take_while1(|c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '$')).parse(i),
+        span_while(i, 1, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'$')
+        }),
         ErrorKind::InvalidAttributeName,
         "a sub-attribute name",
     )?;
@@ -651,13 +763,13 @@ fn sub_attr_name(i: &str) -> Res<'_, Name> {
 }
 
 /// `ATTRNAME = ALPHA *(nameChar)`, plus `$ref`.
+#[inline(always)]
 fn is_attr_name(s: &str) -> bool {
     if s == "$ref" {
         return true;
     }
     let mut b = s.bytes();
-    b.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && b.all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    b.next().is_some_and(|c| c.is_ascii_alphabetic()) && b.all(|c| class(c) & NAME != 0)
 }
 
 /// `PATH = attrPath / valuePath [subAttr]` (RFC 7644 §3.5.2).

@@ -257,3 +257,29 @@ fn length_limit_is_configurable() {
     );
     assert!(tight.parse_filter("title pr").is_ok());
 }
+
+#[test]
+fn the_maximum_nest_limit_fits_a_small_thread_stack() {
+    // Tokio and actix worker threads have 2 MiB stacks; parse (and drop)
+    // the deepest input the largest allowed limit admits on a thread with
+    // less than that.
+    let handle = std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(|| {
+            let limit = scimhub_filter::MAX_NEST_LIMIT as usize;
+            let parser = Parser::builder().nest_limit(u32::MAX).build();
+            assert_eq!(parser.nest_limit() as usize, limit);
+            let deepest = format!("{}a pr{}", "not (".repeat(limit), ")".repeat(limit));
+            let f = parser.parse_filter(&deepest).unwrap();
+            assert_eq!(f.depth(), limit + 1);
+            assert_eq!(parser.parse_filter(&f.to_string()).unwrap(), f);
+            let path = format!(
+                "members[{}a pr{}]",
+                "(".repeat(limit - 1),
+                ")".repeat(limit - 1)
+            );
+            assert!(parser.parse_patch_path(&path).is_ok());
+        })
+        .unwrap();
+    handle.join().unwrap();
+}

@@ -66,7 +66,8 @@ fn test_() -> impl Strategy<Value = Test> {
 }
 
 fn attr_exp() -> impl Strategy<Value = Filter> {
-    (attr_path(true), test_()).prop_map(|(path, test)| Filter::Attr(AttrExp { path, test }))
+    (attr_path(true), test_())
+        .prop_map(|(path, test)| Filter::Attr(Box::new(AttrExp { path, test })))
 }
 
 /// Restores the shape invariants (see `scimhub_filter::ast`) on a freely
