@@ -236,19 +236,19 @@ fn logic_keyword<'a>(i: &'a str, kw: &'static str, cx: Cx<'a>) -> Option<&'a str
 /// `logExp = filter SP "or" SP filter`.
 fn or_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
     let (mut i, first) = and_exp(i, cx)?;
-    let mut operands: Vec<Filter> = Vec::new();
+    let Some(rest) = logic_keyword(i, "or", cx) else {
+        return Ok((i, first));
+    };
+    let (rest, second) = cut_err(and_exp(rest, cx))?;
+    let mut operands = Vec::with_capacity(4);
+    operands.push(first);
+    operands.push(second);
+    i = rest;
     while let Some(rest) = logic_keyword(i, "or", cx) {
         let (rest, next) = cut_err(and_exp(rest, cx))?;
-        if operands.is_empty() {
-            operands.reserve(2);
-        }
         operands.push(next);
         i = rest;
     }
-    if operands.is_empty() {
-        return Ok((i, first));
-    }
-    operands.insert(0, first);
     Ok((i, Filter::Or(operands)))
 }
 
@@ -258,16 +258,19 @@ fn or_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn and_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
     let (mut i, first) = unary(i, cx)?;
-    let mut operands: Vec<Filter> = Vec::new();
+    let Some(rest) = logic_keyword(i, "and", cx) else {
+        return Ok((i, first));
+    };
+    let (rest, second) = cut_err(unary(rest, cx))?;
+    let mut operands = Vec::with_capacity(4);
+    operands.push(first);
+    operands.push(second);
+    i = rest;
     while let Some(rest) = logic_keyword(i, "and", cx) {
         let (rest, next) = cut_err(unary(rest, cx))?;
         operands.push(next);
         i = rest;
     }
-    if operands.is_empty() {
-        return Ok((i, first));
-    }
-    operands.insert(0, first);
     Ok((i, Filter::And(operands)))
 }
 
@@ -735,11 +738,27 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
     Ok((
         rest,
         AttrPath {
-            urn: urn.map(CompactString::from),
+            urn: urn.map(urn_text),
             name: Name(CompactString::from(name)),
             sub,
         },
     ))
+}
+
+/// A schema URN prefix. The standard ones, spelled as the RFC spells them,
+/// point at a static string: they are longer than an inline string holds,
+/// so copying them would allocate.
+#[inline(always)]
+fn urn_text(urn: &str) -> CompactString {
+    use scimhub_schema::urn as u;
+    match urn {
+        u::USER => CompactString::const_new(u::USER),
+        u::GROUP => CompactString::const_new(u::GROUP),
+        u::ENTERPRISE_USER => CompactString::const_new(u::ENTERPRISE_USER),
+        u::LICENSE_USER => CompactString::const_new(u::LICENSE_USER),
+        u::LICENSE_GROUP => CompactString::const_new(u::LICENSE_GROUP),
+        other => CompactString::from(other),
+    }
 }
 
 /// `subAttr = "." ATTRNAME`, after the dot.
