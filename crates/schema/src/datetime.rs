@@ -137,6 +137,15 @@ impl DateTime {
         Ok(DateTime { seconds, nanos })
     }
 
+    /// The instant `seconds` after the Unix epoch plus `nanos`
+    /// nanoseconds (values of a billion or more are clamped just below).
+    pub fn from_unix(seconds: i64, nanos: u32) -> DateTime {
+        DateTime {
+            seconds,
+            nanos: nanos.min(999_999_999),
+        }
+    }
+
     /// Seconds since the Unix epoch.
     pub fn unix_seconds(&self) -> i64 {
         self.seconds
