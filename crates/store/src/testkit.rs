@@ -1,13 +1,12 @@
 //! The conformance kit: the behaviour every [`Store`] must have, as one
 //! call.
 //!
-//! ```no_run
-//! # use scimhub_store::MemoryStore;
-//! #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-//! async fn conformance() {
-//!     // A fresh, empty store for every check.
-//!     scimhub_store::testkit::run(|| async { MemoryStore::new() }).await;
-//! }
+//! ```
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! # async fn main() {
+//! // A fresh, empty store for every check.
+//! scimhub_store::testkit::run(|| async { scimhub_store::MemoryStore::new() }).await;
+//! # }
 //! ```
 //!
 //! The factory is called once per check and must return an empty store
