@@ -104,6 +104,16 @@ impl BoundFilter {
         }
     }
 
+    /// Whether one element of a multi-valued attribute (a JSON object)
+    /// matches a filter whose paths are relative to the element, as the
+    /// filter inside `emails[…]` is.
+    pub fn matches_element(&self, element: &Value) -> bool {
+        match element {
+            Value::Object(o) => self.eval(Scope::Element(o)),
+            _ => false,
+        }
+    }
+
     fn eval(&self, scope: Scope<'_>) -> bool {
         match self {
             BoundFilter::Present(path) => any_value(path, scope, &mut is_present),

@@ -1,0 +1,181 @@
+//! Building the representation a client sees: the stored document plus
+//! `id`, `meta`, the computed `groups` and licence of a user, the members
+//! of a group, then projection.
+
+use scimhub_schema::{Projection, ResourceTypeRef, urn};
+use scimhub_store::{ResourceId, Store, StoredResource, TenantId, Version};
+use serde_json::{Map, Value, json};
+
+use crate::error::Result;
+use crate::licence;
+
+/// The ETag of a version: weak, since representations are equivalent but
+/// not byte-identical across projections.
+pub fn etag(version: Version) -> String {
+    format!("W/\"{}\"", version.0)
+}
+
+/// Parses an ETag (`W/"3"`, `"3"`, `3`) into a version.
+pub fn parse_etag(tag: &str) -> Option<Version> {
+    let t = tag.trim();
+    let t = t.strip_prefix("W/").unwrap_or(t);
+    let t = t.trim_matches('"');
+    t.parse().ok().map(Version)
+}
+
+/// Whether an `If-Match`/`If-None-Match` value (`*` or a comma-separated
+/// list of ETags) names `version`.
+pub(crate) fn etag_matches(header: &str, version: Version) -> bool {
+    header
+        .split(',')
+        .any(|t| t.trim() == "*" || parse_etag(t) == Some(version))
+}
+
+/// The resource's location.
+pub(crate) fn location(base_url: &str, rt: ResourceTypeRef<'_>, id: &ResourceId) -> String {
+    format!("{base_url}{}/{id}", rt.definition().endpoint())
+}
+
+/// Members are read from the store in pages of this size.
+const MEMBER_PAGE: usize = 1000;
+
+/// The full representation of `r`, projected.
+pub(crate) async fn render(
+    store: &dyn Store,
+    tenant: &TenantId,
+    rt: ResourceTypeRef<'_>,
+    r: &StoredResource,
+    base_url: &str,
+    projection: &Projection,
+) -> Result<Value> {
+    let mut out = Map::new();
+    let doc = r.document.as_object();
+    let mut schemas: Vec<Value> = doc
+        .and_then(|d| d.get("schemas"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_else(|| vec![Value::String(rt.core_schema().id().to_owned())]);
+    out.insert("schemas".into(), Value::Null);
+    out.insert("id".into(), Value::String(r.id.to_string()));
+    if let Some(doc) = doc {
+        for (k, v) in doc {
+            if k != "schemas" {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let core = rt.core_schema();
+    let include = |name: &str| core.attribute(name).is_some_and(|a| projection.includes(a));
+    if rt.name() == "User" {
+        let wants_groups = include("groups");
+        let licence_ext = rt.extension(urn::LICENSE_USER);
+        let wants_licence = licence_ext.is_some();
+        if wants_groups || wants_licence {
+            let groups = store.groups_of(tenant, &r.id).await?;
+            if wants_groups && !groups.is_empty() {
+                let groups_rt = rt.registry().resource_type("Group");
+                out.insert(
+                    "groups".into(),
+                    Value::Array(
+                        groups
+                            .iter()
+                            .map(|g| {
+                                let mut m = Map::new();
+                                m.insert("value".into(), Value::String(g.id.to_string()));
+                                if let Some(grt) = groups_rt {
+                                    m.insert(
+                                        "$ref".into(),
+                                        Value::String(location(base_url, grt, &g.id)),
+                                    );
+                                }
+                                if let Some(d) = g.document.get("displayName") {
+                                    m.insert("display".into(), d.clone());
+                                }
+                                m.insert("type".into(), Value::String("direct".into()));
+                                Value::Object(m)
+                            })
+                            .collect(),
+                    ),
+                );
+            }
+            if let Some(ext) = licence_ext {
+                out.insert(
+                    ext.id().to_owned(),
+                    json!({"license": licence::is_licensed(&groups)}),
+                );
+                if !schemas
+                    .iter()
+                    .any(|s| s.as_str().is_some_and(|s| urn::eq(s, ext.id())))
+                {
+                    schemas.push(Value::String(ext.id().to_owned()));
+                }
+            }
+        }
+    }
+    if rt.name() == "Group" && include("members") {
+        let members = all_members(store, tenant, &r.id, rt, base_url).await?;
+        if !members.is_empty() {
+            out.insert("members".into(), Value::Array(members));
+        }
+    }
+    out.insert("schemas".into(), Value::Array(schemas));
+    out.insert(
+        "meta".into(),
+        json!({
+            "resourceType": rt.name(),
+            "created": r.created.to_string(),
+            "lastModified": r.last_modified.to_string(),
+            "location": location(base_url, rt, &r.id),
+            "version": etag(r.version),
+        }),
+    );
+    Ok(rt.project(&Value::Object(out), projection))
+}
+
+async fn all_members(
+    store: &dyn Store,
+    tenant: &TenantId,
+    group: &ResourceId,
+    rt: ResourceTypeRef<'_>,
+    base_url: &str,
+) -> Result<Vec<Value>> {
+    let registry = rt.registry();
+    let mut out = Vec::new();
+    let mut after: Option<ResourceId> = None;
+    loop {
+        let page = store
+            .members(tenant, group, after.as_ref(), MEMBER_PAGE)
+            .await?;
+        let last = page.last().map(|m| m.id.clone());
+        for m in &page {
+            let mut obj = Map::new();
+            obj.insert("value".into(), Value::String(m.id.to_string()));
+            if let Some(mrt) = registry.resource_type(&m.resource_type) {
+                obj.insert("$ref".into(), Value::String(location(base_url, mrt, &m.id)));
+            }
+            obj.insert("type".into(), Value::String(m.resource_type.clone()));
+            out.push(Value::Object(obj));
+        }
+        if page.len() < MEMBER_PAGE {
+            break;
+        }
+        after = last;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_parse_and_match() {
+        assert_eq!(etag(Version(3)), "W/\"3\"");
+        assert_eq!(parse_etag("W/\"3\""), Some(Version(3)));
+        assert_eq!(parse_etag("\"3\""), Some(Version(3)));
+        assert_eq!(parse_etag("abc"), None);
+        assert!(etag_matches("*", Version(9)));
+        assert!(etag_matches("W/\"1\", W/\"3\"", Version(3)));
+        assert!(!etag_matches("W/\"2\"", Version(3)));
+    }
+}

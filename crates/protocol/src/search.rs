@@ -1,0 +1,300 @@
+//! Listing and searching (RFC 7644 §3.4.2, §3.4.3) with index and cursor
+//! (RFC 9865) pagination.
+
+use scimhub_filter::{bind, bind_path, parse_attr_path};
+use scimhub_schema::message::{ListResponse, ScimType, SearchRequest, SortOrder, split_names};
+use scimhub_schema::{ResourceTypeRef, urn};
+use scimhub_store::{Pagination, Query, Sort, Tenant};
+use serde_json::Value;
+
+use crate::error::{Result, ScimError};
+use crate::render::render;
+use crate::request::{Request, Response};
+use crate::resources::{parse_body, projection_of};
+use crate::rewrite;
+use crate::service::Service;
+
+/// A list request, from query parameters or a SearchRequest body.
+struct Params {
+    attributes: Vec<String>,
+    excluded: Vec<String>,
+    filter: Option<String>,
+    sort_by: Option<String>,
+    sort_order: Option<SortOrder>,
+    start_index: Option<i64>,
+    count: Option<i64>,
+    cursor: Option<String>,
+}
+
+fn integer(name: &str, v: Option<&str>) -> Result<Option<i64>> {
+    match v.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| {
+            ScimError::invalid_value(format!("{name} must be an integer, not \"{s}\""))
+        }),
+    }
+}
+
+impl Params {
+    fn from_query(req: &Request) -> Result<Params> {
+        let sort_order = match req.param("sortOrder").map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(s.parse::<SortOrder>().map_err(|_| {
+                ScimError::invalid_value(format!(
+                    "sortOrder must be \"ascending\" or \"descending\", not \"{s}\""
+                ))
+            })?),
+        };
+        Ok(Params {
+            attributes: req.param("attributes").map(split_names).unwrap_or_default(),
+            excluded: req
+                .param("excludedAttributes")
+                .map(split_names)
+                .unwrap_or_default(),
+            filter: req.param("filter").map(str::to_owned),
+            sort_by: req
+                .param("sortBy")
+                .map(str::to_owned)
+                .filter(|s| !s.trim().is_empty()),
+            sort_order,
+            start_index: integer("startIndex", req.param("startIndex"))?,
+            count: integer("count", req.param("count"))?,
+            cursor: req.param("cursor").map(str::to_owned),
+        })
+    }
+
+    fn from_body(service: &Service, req: &Request) -> Result<Params> {
+        let s: SearchRequest = parse_body(req, service.config().limits.max_body_bytes)?;
+        Ok(Params {
+            attributes: s.attributes.unwrap_or_default(),
+            excluded: s.excluded_attributes.unwrap_or_default(),
+            filter: s.filter,
+            sort_by: s.sort_by.filter(|s| !s.trim().is_empty()),
+            sort_order: s.sort_order,
+            start_index: s.start_index,
+            count: s.count,
+            cursor: s.cursor,
+        })
+    }
+}
+
+/// The store query for one resource type.
+fn query(service: &Service, rt: ResourceTypeRef<'_>, p: &Params) -> Result<Query> {
+    let limits = service.config().limits;
+    let filter = match p.filter.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => {
+            let parsed = service.inner.parser.parse_filter(text)?;
+            let bound = bind(&parsed, rt)?;
+            Some(rewrite::to_expr(service.registry(), rt.name(), bound)?)
+        }
+    };
+    let sort = match &p.sort_by {
+        None => None,
+        Some(name) => {
+            let path = bind_path(&parse_attr_path(name.trim())?, rt)
+                .map_err(|e| ScimError::invalid_value(format!("sortBy: {e}")))?;
+            let computed = (rt.name() == "User"
+                && (path.attribute == "groups"
+                    || path
+                        .extension
+                        .as_deref()
+                        .is_some_and(|e| urn::eq(e, urn::LICENSE_USER))))
+                || (rt.name() == "Group" && path.attribute == "members");
+            if computed {
+                return Err(ScimError::invalid_value(format!(
+                    "sortBy: cannot sort by {name}"
+                )));
+            }
+            Some(Sort {
+                path,
+                descending: p.sort_order == Some(SortOrder::Descending),
+            })
+        }
+    };
+    let count = p
+        .count
+        .map_or(limits.default_page_size, |c| u64::try_from(c).unwrap_or(0))
+        .min(limits.max_page_size);
+    let page = match &p.cursor {
+        Some(cursor) => {
+            if p.start_index.is_some() {
+                return Err(ScimError::invalid_value(
+                    "use either startIndex (index pagination) or cursor (cursor pagination), not both",
+                ));
+            }
+            Pagination::Cursor {
+                after: (!cursor.trim().is_empty()).then(|| cursor.trim().to_owned()),
+                count,
+            }
+        }
+        None => Pagination::Index {
+            start_index: p
+                .start_index
+                .map_or(1, |s| u64::try_from(s.max(1)).unwrap_or(1)),
+            count,
+        },
+    };
+    Ok(Query {
+        resource_type: rt.name().to_owned(),
+        filter,
+        sort,
+        page,
+    })
+}
+
+async fn run(
+    service: &Service,
+    tenant: &Tenant,
+    rt: ResourceTypeRef<'_>,
+    req: &Request,
+    p: Params,
+) -> Result<Response> {
+    let q = query(service, rt, &p)?;
+    let page = service.store().list(&tenant.id, &q).await?;
+    let projection = projection_of(rt, &p.attributes, &p.excluded);
+    let mut resources = Vec::with_capacity(page.resources.len());
+    for r in &page.resources {
+        resources.push(
+            render(
+                &**service.store(),
+                &tenant.id,
+                rt,
+                r,
+                &req.base_url,
+                &projection,
+            )
+            .await?,
+        );
+    }
+    let mut list: ListResponse<Value> = ListResponse::new(page.total, 1, resources);
+    match q.page {
+        Pagination::Index { start_index, .. } => list.start_index = Some(start_index),
+        Pagination::Cursor { .. } => {
+            list.start_index = None;
+            list.next_cursor = page.next_cursor;
+        }
+    }
+    Ok(Response::json(200, &list))
+}
+
+pub(crate) async fn list(
+    service: &Service,
+    tenant: &Tenant,
+    rt: ResourceTypeRef<'_>,
+    req: &Request,
+) -> Result<Response> {
+    run(service, tenant, rt, req, Params::from_query(req)?).await
+}
+
+pub(crate) async fn search(
+    service: &Service,
+    tenant: &Tenant,
+    rt: ResourceTypeRef<'_>,
+    req: &Request,
+) -> Result<Response> {
+    run(service, tenant, rt, req, Params::from_body(service, req)?).await
+}
+
+/// `POST /.search`: every resource type, in registry order. A filter
+/// naming attributes of only some types searches those types.
+pub(crate) async fn search_all(
+    service: &Service,
+    tenant: &Tenant,
+    req: &Request,
+) -> Result<Response> {
+    let p = Params::from_body(service, req)?;
+    if p.cursor.is_some() {
+        return Err(ScimError::invalid_value(
+            "cursor pagination is not available on /.search; search one resource type",
+        ));
+    }
+    if p.sort_by.is_some() {
+        return Err(ScimError::invalid_value(
+            "sortBy is not available on /.search; search one resource type",
+        ));
+    }
+    let limits = service.config().limits;
+    let start = p
+        .start_index
+        .map_or(1, |s| u64::try_from(s.max(1)).unwrap_or(1));
+    let count = p
+        .count
+        .map_or(limits.default_page_size, |c| u64::try_from(c).unwrap_or(0))
+        .min(limits.max_page_size);
+    let mut total = 0u64;
+    let mut resources = Vec::new();
+    let mut last_error = None;
+    let mut searched = 0;
+    for rt in service.registry().resource_types() {
+        // Resources before the page start are skipped per type, so each
+        // type is read only as far as the page needs.
+        let mut q = match query(
+            service,
+            rt,
+            &Params {
+                cursor: None,
+                start_index: None,
+                count: Some(0),
+                ..clone_params(&p)
+            },
+        ) {
+            Ok(q) => q,
+            Err(e) if e.scim_type == Some(ScimType::InvalidFilter) => {
+                last_error = Some(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        searched += 1;
+        let type_total = service
+            .store()
+            .count(&tenant.id, rt.name(), q.filter.as_ref())
+            .await?;
+        let skip_in_type = start.saturating_sub(1).saturating_sub(total);
+        let want = count.saturating_sub(resources.len() as u64);
+        if want > 0 && skip_in_type < type_total {
+            q.page = Pagination::Index {
+                start_index: skip_in_type + 1,
+                count: want,
+            };
+            let page = service.store().list(&tenant.id, &q).await?;
+            let projection = projection_of(rt, &p.attributes, &p.excluded);
+            for r in &page.resources {
+                resources.push(
+                    render(
+                        &**service.store(),
+                        &tenant.id,
+                        rt,
+                        r,
+                        &req.base_url,
+                        &projection,
+                    )
+                    .await?,
+                );
+            }
+        }
+        total += type_total;
+    }
+    if searched == 0
+        && let Some(e) = last_error
+    {
+        return Err(e);
+    }
+    let mut list: ListResponse<Value> = ListResponse::new(total, start, resources);
+    list.start_index = Some(start);
+    Ok(Response::json(200, &list))
+}
+
+fn clone_params(p: &Params) -> Params {
+    Params {
+        attributes: p.attributes.clone(),
+        excluded: p.excluded.clone(),
+        filter: p.filter.clone(),
+        sort_by: p.sort_by.clone(),
+        sort_order: p.sort_order,
+        start_index: p.start_index,
+        count: p.count,
+        cursor: p.cursor.clone(),
+    }
+}

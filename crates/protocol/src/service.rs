@@ -1,0 +1,158 @@
+//! The service: routes a request to its handler and turns every outcome
+//! into a response.
+
+use std::sync::Arc;
+
+use scimhub_filter::Parser;
+use scimhub_schema::{Registry, ResourceTypeRef, Settings, UnknownAttributes};
+use scimhub_store::{Store, Tenant};
+
+use crate::config::{Compatibility, Config};
+use crate::error::{Result, ScimError};
+use crate::request::{Method, Request, Response};
+use crate::{bulk, discovery, resources, search};
+
+/// The SCIM service of one deployment: a registry, a store and a
+/// configuration, shared by every tenant. Cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) registry: Registry,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) config: Config,
+    pub(crate) parser: Parser,
+}
+
+impl Service {
+    /// A service over `store` with the standard registry (User with the
+    /// enterprise and licence extensions, Group with the licence
+    /// extension).
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Service {
+        let mut settings = Settings::default();
+        if config.compatibility == Compatibility::Strict {
+            settings.unknown_attributes = UnknownAttributes::Reject;
+            settings.strict_schemas = true;
+        }
+        Service::with_registry(Registry::standard_with(settings), store, config)
+    }
+
+    /// A service with a registry of your own (custom extensions or
+    /// resource types).
+    pub fn with_registry(registry: Registry, store: Arc<dyn Store>, config: Config) -> Service {
+        let parser = Parser::builder()
+            .length_limit(config.limits.max_filter_length)
+            .nest_limit(config.limits.max_filter_nesting)
+            .build();
+        Service {
+            inner: Arc::new(Inner {
+                registry,
+                store,
+                config,
+                parser,
+            }),
+        }
+    }
+
+    /// The registry.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Handles one request for an authenticated tenant. Never fails: every
+    /// error becomes a SCIM error response.
+    pub async fn handle(&self, tenant: &Tenant, request: Request) -> Response {
+        match self.route(tenant, &request).await {
+            Ok(r) => r,
+            Err(e) => {
+                if e.status >= 500 {
+                    tracing::warn!(status = e.status, method = request.method.as_str(), path = %request.path, "request failed");
+                }
+                Response::error(&e)
+            }
+        }
+    }
+
+    async fn route(&self, tenant: &Tenant, req: &Request) -> Result<Response> {
+        let segments: Vec<&str> = req
+            .path
+            .trim_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
+        let m = &req.method;
+        match segments.as_slice() {
+            ["ServiceProviderConfig"] => {
+                only_get(m, || discovery::service_provider_config(self, req))
+            }
+            ["ResourceTypes"] => only_get(m, || discovery::resource_types(self, req)),
+            ["ResourceTypes", name] => only_get(m, || discovery::resource_type(self, req, name)),
+            ["Schemas"] => only_get(m, || discovery::schemas(self, req)),
+            ["Schemas", id] => only_get(m, || discovery::schema(self, req, id)),
+            ["Me", ..] => Err(ScimError::not_implemented(
+                "/Me is not available: a provisioning token represents a client, not a user",
+            )),
+            ["Bulk"] => match m {
+                Method::Post => bulk::bulk(self, tenant, req).await,
+                _ => Err(ScimError::method_not_allowed("/Bulk accepts POST only")),
+            },
+            [".search"] => match m {
+                Method::Post => search::search_all(self, tenant, req).await,
+                _ => Err(ScimError::method_not_allowed("/.search accepts POST only")),
+            },
+            [endpoint, rest @ ..] => {
+                let rt = self.resource_type(endpoint)?;
+                match (rest, m) {
+                    ([], Method::Get) => search::list(self, tenant, rt, req).await,
+                    ([], Method::Post) => resources::create(self, tenant, rt, req).await,
+                    ([".search"], Method::Post) => search::search(self, tenant, rt, req).await,
+                    ([id], Method::Get) => resources::get(self, tenant, rt, req, id).await,
+                    ([id], Method::Put) => resources::replace(self, tenant, rt, req, id).await,
+                    ([id], Method::Patch) => resources::patch(self, tenant, rt, req, id).await,
+                    ([id], Method::Delete) => resources::delete(self, tenant, rt, req, id).await,
+                    ([] | [_], method) => Err(ScimError::method_not_allowed(format!(
+                        "{} is not allowed on {}",
+                        method.as_str(),
+                        req.path
+                    ))),
+                    _ => Err(ScimError::not_found(format!(
+                        "no SCIM endpoint at {}",
+                        req.path
+                    ))),
+                }
+            }
+            [] => Err(ScimError::not_found(
+                "this is the SCIM base URL; resources are under /Users and /Groups",
+            )),
+        }
+    }
+
+    /// The resource type served at `endpoint` (`Users`).
+    pub(crate) fn resource_type(&self, endpoint: &str) -> Result<ResourceTypeRef<'_>> {
+        self.inner
+            .registry
+            .resource_type_by_endpoint(endpoint)
+            .ok_or_else(|| ScimError::not_found(format!("no SCIM endpoint at /{endpoint}")))
+    }
+}
+
+fn only_get(method: &Method, f: impl FnOnce() -> Result<Response>) -> Result<Response> {
+    match method {
+        Method::Get => f(),
+        _ => Err(ScimError::method_not_allowed(
+            "discovery endpoints accept GET only",
+        )),
+    }
+}
