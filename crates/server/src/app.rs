@@ -1,0 +1,308 @@
+//! The SCIM routes: authentication, body handling, and the adaptation of
+//! actix requests to the protocol core and back.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method as HttpMethod, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures::StreamExt;
+use parking_lot::Mutex;
+use scimhub_protocol::{
+    Method, Request, Response, SCIM_JSON, ScimError, Service, parse_query, tenancy,
+};
+use scimhub_schema::datetime::DateTime;
+use scimhub_store::{Store, Tenant, TenantId};
+
+use crate::telemetry::Metrics;
+
+/// The SCIM application: the protocol service plus what serving it over
+/// HTTP needs. Clone it into each worker's `App`.
+#[derive(Clone)]
+pub struct ScimApp {
+    service: Service,
+    metrics: Metrics,
+    last_seen: Arc<Mutex<HashMap<TenantId, Instant>>>,
+}
+
+/// How often a tenant's "last request" time is written to the store: at
+/// most once a minute, so statistics cost nothing per request.
+const LAST_SEEN_INTERVAL: Duration = Duration::from_secs(60);
+
+impl ScimApp {
+    /// An application serving `service`.
+    pub fn new(service: Service) -> ScimApp {
+        ScimApp {
+            service,
+            metrics: Metrics::new(),
+            last_seen: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The protocol service.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.service.store()
+    }
+
+    /// The Prometheus metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Records that `tenant` made a request, at most once per interval.
+    async fn seen(&self, tenant: &TenantId) {
+        let due = {
+            let mut map = self.last_seen.lock();
+            let now = Instant::now();
+            match map.get(tenant) {
+                Some(t) if now.duration_since(*t) < LAST_SEEN_INTERVAL => false,
+                _ => {
+                    map.insert(tenant.clone(), now);
+                    true
+                }
+            }
+        };
+        if due && let Err(e) = self.store().record_request(tenant, DateTime::now()).await {
+            tracing::warn!(error = %e, tenant = %tenant, "could not record the tenant's last request");
+        }
+    }
+}
+
+/// Mounts the SCIM service under `/scim/v2/{tenant}`, `/healthz`,
+/// `/readyz`, `/metrics`, and a SCIM 404 for every other path, into an
+/// actix-web app.
+///
+/// To add SCIM beside a product's own routes, call it from the product's
+/// `App::configure`; the routes it adds do not overlap others unless the
+/// product also serves `/scim/v2/…`, `/healthz`, `/readyz` or `/metrics`.
+pub fn configure(cfg: &mut web::ServiceConfig, app: ScimApp) {
+    cfg.app_data(web::Data::new(app))
+        .app_data(web::PayloadConfig::new(usize::MAX))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics))
+        .route("/scim/v2/{tenant}", web::to(scim))
+        .route("/scim/v2/{tenant}/{rest:.*}", web::to(scim));
+}
+
+/// The handler for paths no route serves: a SCIM 404.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    to_http(Response::error(&ScimError::not_found(format!(
+        "no endpoint at {}; SCIM resources live under /scim/v2/{{tenant}}/",
+        req.path()
+    ))))
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok\n")
+}
+
+async fn readyz(app: web::Data<ScimApp>) -> HttpResponse {
+    match app.store().ping().await {
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain")
+            .body("ready\n"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed: the store does not answer");
+            app.metrics.store_error();
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("store unavailable\n")
+        }
+    }
+}
+
+async fn metrics(app: web::Data<ScimApp>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(app.metrics.render())
+}
+
+/// Converts a protocol response into an actix one.
+pub(crate) fn to_http(r: Response) -> HttpResponse {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut out = HttpResponse::build(status);
+    for (k, v) in &r.headers {
+        out.insert_header((k.as_str(), v.as_str()));
+    }
+    if r.status == 401 {
+        out.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"scim\""));
+    }
+    if r.body.is_empty() {
+        out.finish()
+    } else {
+        out.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON)));
+        out.body(r.body)
+    }
+}
+
+fn error(e: ScimError) -> HttpResponse {
+    to_http(Response::error(&e))
+}
+
+/// The bearer token of the request, if it sent one.
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Authenticates the request for the tenant named in the URL. A missing
+/// token, an unknown one and another tenant's all get the same 401, so
+/// the answer reveals nothing about which tenants exist.
+async fn authenticate(
+    app: &ScimApp,
+    req: &HttpRequest,
+    tenant: &str,
+) -> Result<Tenant, HttpResponse> {
+    let unauthorized = |why: &str| {
+        tracing::debug!(tenant, why, "unauthenticated SCIM request");
+        error(ScimError::unauthorized(
+            "a valid bearer token for this tenant is required (Authorization: Bearer <token>)",
+        ))
+    };
+    let Some(token) = bearer(req) else {
+        return Err(unauthorized("no bearer token"));
+    };
+    let now = DateTime::now();
+    let found = match app
+        .store()
+        .tenant_by_token(&tenancy::hash_token(token), now)
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "tenant lookup failed");
+            app.metrics.store_error();
+            return Err(error(ScimError::unavailable()));
+        }
+    };
+    match found {
+        // The store found the tenant by the token's hash; comparing the
+        // name and re-checking the token in constant time guards against
+        // a store that matches loosely.
+        Some(t) if t.id.as_str() == tenant && tenancy::token_matches(&t, token, now) => Ok(t),
+        Some(_) => Err(unauthorized("token of another tenant")),
+        None => Err(unauthorized("unknown token")),
+    }
+}
+
+fn method(m: &HttpMethod) -> Method {
+    Method::parse(m.as_str())
+}
+
+/// Whether a Content-Type names JSON (`application/scim+json` or
+/// `application/json`, parameters such as `charset` allowed).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case(SCIM_JSON) || essence.eq_ignore_ascii_case("application/json")
+}
+
+/// Reads the body up to `limit` bytes; beyond it, a SCIM 413.
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, HttpResponse> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            error(ScimError::invalid_syntax(format!(
+                "the request body could not be read: {e}"
+            )))
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(error(ScimError::payload_too_large(format!(
+                "the request body exceeds the limit of {limit} bytes"
+            ))));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) -> HttpResponse {
+    let tenant_name = req
+        .match_info()
+        .get("tenant")
+        .unwrap_or_default()
+        .to_owned();
+    let rest = req.match_info().get("rest").unwrap_or_default().to_owned();
+    let tenant = match authenticate(&app, &req, &tenant_name).await {
+        Ok(t) => t,
+        Err(resp) => return resp,
+    };
+    app.seen(&tenant.id).await;
+    let limits = app.service.config().limits;
+    let is_bulk = rest.trim_matches('/').eq_ignore_ascii_case("Bulk");
+    let limit = if is_bulk {
+        limits.max_bulk_payload_bytes
+    } else {
+        limits.max_body_bytes
+    };
+    let body = match read_body(payload, limit).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    if !body.is_empty() {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !is_json(content_type) {
+            return error(ScimError::unsupported_media_type(format!(
+                "send the body as {SCIM_JSON} or application/json, not \"{content_type}\""
+            )));
+        }
+    }
+    let header_text = |name: header::HeaderName| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let info = req.connection_info();
+    let base_url = format!("{}://{}/scim/v2/{tenant_name}", info.scheme(), info.host());
+    drop(info);
+    let request = Request {
+        method: method(req.method()),
+        path: format!("/{rest}"),
+        query: parse_query(req.query_string()),
+        if_match: header_text(header::IF_MATCH),
+        if_none_match: header_text(header::IF_NONE_MATCH),
+        body,
+        base_url,
+    };
+    let response = app.service.handle(&tenant, request).await;
+    if response.status >= 500 {
+        app.metrics.store_error();
+    }
+    to_http(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_media_types() {
+        for ok in [
+            "application/scim+json",
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/SCIM+JSON;charset=UTF-8",
+        ] {
+            assert!(is_json(ok), "{ok}");
+        }
+        for bad in ["", "text/plain", "application/xml", "application/jsonp"] {
+            assert!(!is_json(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Starting the real `scimhub` binary and talking to it over HTTP.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const TOKEN: &str = "scimhub_test-bootstrap-token-0123456789abcdef";
+
+/// A running server, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    pub scheme: &'static str,
+    pub stdout: Arc<Mutex<Vec<String>>>,
+    pub stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> String {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string()
+}
+
+pub fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_scimhub"))
+}
+
+fn collect(stream: impl Read + Send + 'static, lines: Arc<Mutex<Vec<String>>>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            match line {
+                Ok(l) => lines.lock().unwrap().push(l),
+                Err(_) => break,
+            }
+        }
+    });
+}
+
+pub struct Options {
+    pub database: String,
+    pub bootstrap_token: Option<&'static str>,
+    pub extra_args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub tls: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            database: "memory://".into(),
+            bootstrap_token: Some(TOKEN),
+            extra_args: vec![],
+            env: vec![],
+            tls: false,
+        }
+    }
+}
+
+pub fn start() -> Server {
+    start_with(Options::default())
+}
+
+pub fn start_with(o: Options) -> Server {
+    let addr = free_port();
+    let mut cmd = binary();
+    cmd.args([
+        "serve",
+        "--bind",
+        &addr,
+        "--workers",
+        "2",
+        "--database",
+        &o.database,
+    ])
+    .args(&o.extra_args)
+    .env_remove("SCIMHUB_BOOTSTRAP_TOKEN")
+    .env_remove("SCIMHUB_DATABASE_URL")
+    .env("RUST_LOG", "info")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    if let Some(t) = o.bootstrap_token {
+        cmd.env("SCIMHUB_BOOTSTRAP_TOKEN", t);
+    }
+    for (k, v) in &o.env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = Arc::new(Mutex::new(Vec::new()));
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    collect(child.stdout.take().unwrap(), stdout.clone());
+    collect(child.stderr.take().unwrap(), stderr.clone());
+    let server = Server {
+        child,
+        addr,
+        scheme: if o.tls { "https" } else { "http" },
+        stdout,
+        stderr,
+    };
+    server.wait_ready();
+    server
+}
+
+impl Server {
+    pub fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(&self.addr).is_err() {
+            if Instant::now() > deadline {
+                panic!(
+                    "server did not start; stderr: {:?}",
+                    self.stderr.lock().unwrap()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}://{}{path}", self.scheme, self.addr)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn logs(&self) -> String {
+        self.stderr.lock().unwrap().join("\n")
+    }
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// Sends a request with a bearer token and a SCIM JSON body.
+pub fn send(
+    method: reqwest::Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut req = client().request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req
+            .header("Content-Type", "application/scim+json")
+            .body(b.to_string());
+    }
+    let resp = req.send().unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    (status, headers, json)
+}
+
+/// Runs the CLI and returns (exit code, stdout lines parsed as JSON, stderr).
+pub fn cli(args: &[&str]) -> (i32, Vec<Value>, String) {
+    let out = binary()
+        .args(args)
+        .env_remove("SCIMHUB_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let values = stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| Value::String(l.to_owned())))
+        .collect();
+    (
+        out.status.code().unwrap_or(-1),
+        values,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+pub fn sigterm(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
