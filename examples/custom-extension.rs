@@ -16,7 +16,7 @@ const BADGE: &str = r#"{
   ]
 }"#;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let registry = Registry::builder()
         .core()
         .schema_json(BADGE)?
