@@ -88,8 +88,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, app: ScimApp) {
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics))
-        .route("/scim/v2/{tenant}", web::to(scim))
-        .route("/scim/v2/{tenant}/{rest:.*}", web::to(scim));
+        // A static prefix and a hand-split path: dynamic route segments
+        // would cost a regex match on every request.
+        .service(web::scope("/scim/v2").default_service(web::to(scim)));
 }
 
 /// The handler for paths no route serves: a SCIM 404.
@@ -228,12 +229,16 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, H
 }
 
 async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) -> HttpResponse {
-    let tenant_name = req
-        .match_info()
-        .get("tenant")
-        .unwrap_or_default()
-        .to_owned();
-    let rest = req.match_info().get("rest").unwrap_or_default().to_owned();
+    // The path below /scim/v2: `/{tenant}` or `/{tenant}/{rest}`.
+    let below = req.path().strip_prefix("/scim/v2").unwrap_or("");
+    let below = below.strip_prefix('/').unwrap_or(below);
+    let (tenant_name, rest) = match below.split_once('/') {
+        Some((t, r)) => (t.to_owned(), r.to_owned()),
+        None => (below.to_owned(), String::new()),
+    };
+    if tenant_name.is_empty() {
+        return not_found(req).await;
+    }
     let tenant = match authenticate(&app, &req, &tenant_name).await {
         Ok(t) => t,
         Err(resp) => return resp,
