@@ -16,6 +16,7 @@ use scimhub_protocol::{
 use scimhub_schema::datetime::DateTime;
 use scimhub_store::{Store, Tenant, TenantId};
 
+use crate::limit::RateLimits;
 use crate::telemetry::Metrics;
 
 /// The SCIM application: the protocol service plus what serving it over
@@ -24,6 +25,7 @@ use crate::telemetry::Metrics;
 pub struct ScimApp {
     service: Service,
     metrics: Metrics,
+    limits: RateLimits,
     last_seen: Arc<Mutex<HashMap<TenantId, Instant>>>,
 }
 
@@ -37,8 +39,16 @@ impl ScimApp {
         ScimApp {
             service,
             metrics: Metrics::new(),
+            limits: RateLimits::new(None),
             last_seen: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// Sets the request-rate limit (requests per second) of tenants that
+    /// have none of their own; `None` (the default) leaves them unlimited.
+    pub fn with_default_rate_limit(mut self, rate: Option<u32>) -> ScimApp {
+        self.limits = RateLimits::new(rate);
+        self
     }
 
     /// The protocol service.
@@ -243,6 +253,18 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
         Ok(t) => t,
         Err(resp) => return resp,
     };
+    if let Err(wait) = app.limits.check(&tenant.id, tenant.rate_limit) {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut resp = error(ScimError::too_many_requests(format!(
+            "tenant '{}' is over its request-rate limit; retry after {} s",
+            tenant.id,
+            seconds.max(1)
+        )));
+        if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
     app.seen(&tenant.id).await;
     let limits = app.service.config().limits;
     let is_bulk = rest.trim_matches('/').eq_ignore_ascii_case("Bulk");

@@ -101,6 +101,9 @@ struct ServeArgs {
     /// Follow RFC 7643/7644 strictly instead of accepting identity-provider quirks.
     #[arg(long, env = "SCIMHUB_STRICT")]
     strict: bool,
+    /// Requests per second allowed per tenant that sets no limit of its own [default: unlimited].
+    #[arg(long, env = "SCIMHUB_RATE_LIMIT")]
+    rate_limit: Option<u32>,
     /// A TOML configuration file.
     #[arg(long, env = "SCIMHUB_CONFIG")]
     config: Option<PathBuf>,
@@ -137,6 +140,14 @@ enum TenantCommand {
         #[arg(long = "domain")]
         domains: Vec<String>,
     },
+    /// Set a tenant's request-rate limit (requests per second); without --rps, remove it.
+    SetRateLimit {
+        /// The tenant.
+        name: String,
+        /// Requests per second (bursts of twice that are allowed).
+        #[arg(long)]
+        rps: Option<u32>,
+    },
     /// Delete a tenant and all its users and groups.
     Delete {
         /// The tenant.
@@ -171,6 +182,7 @@ pub fn run(cli: Cli) -> i32 {
                 tls_key: args.tls_key,
                 shutdown_timeout: args.shutdown_timeout,
                 strict: args.strict,
+                rate_limit: args.rate_limit,
             };
             match Settings::resolve(overrides, file) {
                 Ok(settings) => match serve::run(settings) {
@@ -276,6 +288,7 @@ async fn tenant(command: TenantCommand, args: &StoreArgs) -> Result<(), String> 
                     "tenant": t.id.as_str(),
                     "scim_path": format!("/scim/v2/{}", t.id),
                     "allowed_domains": t.allowed_domains,
+                    "rate_limit": t.rate_limit,
                     "created": t.created.to_string(),
                     "last_request_at": t.last_request_at.map(|d| d.to_string()),
                     "previous_token_valid_until": t.previous_token.map(|(_, until)| until.to_string()),
@@ -323,6 +336,20 @@ async fn tenant(command: TenantCommand, args: &StoreArgs) -> Result<(), String> 
                 .await
                 .map_err(store_error)?;
             print(&json!({"tenant": t.id.as_str(), "allowed_domains": t.allowed_domains}))
+        }
+        TenantCommand::SetRateLimit { name, rps } => {
+            let id = tenant_id(&name)?;
+            let t = store
+                .update_tenant(
+                    &id,
+                    TenantUpdate {
+                        rate_limit: Some(rps.filter(|r| *r > 0)),
+                        ..TenantUpdate::default()
+                    },
+                )
+                .await
+                .map_err(store_error)?;
+            print(&json!({"tenant": t.id.as_str(), "rate_limit": t.rate_limit}))
         }
         TenantCommand::Delete { name } => {
             let id = tenant_id(&name)?;

@@ -9,6 +9,7 @@
 //! | TLS certificate (PEM) | `--tls-cert` | `SCIMHUB_TLS_CERT` | `tls_cert` | none (plain HTTP) |
 //! | TLS private key (PEM) | `--tls-key` | `SCIMHUB_TLS_KEY` | `tls_key` | none |
 //! | graceful shutdown timeout | `--shutdown-timeout` | `SCIMHUB_SHUTDOWN_TIMEOUT` | `shutdown_timeout` | `30s` |
+//! | default per-tenant rate limit (requests/s) | `--rate-limit` | `SCIMHUB_RATE_LIMIT` | `rate_limit` | none (unlimited) |
 //! | RFC strictness | `--strict` | `SCIMHUB_STRICT` | `compatibility` (`"lenient"`/`"strict"`) | lenient |
 //! | documentation link | — | — | `documentation_uri` | none |
 //! | limits | — | — | `[limits]` table (see below) | see `Limits` |
@@ -54,6 +55,8 @@ pub struct FileConfig {
     pub compatibility: Option<String>,
     /// A link to human-readable documentation.
     pub documentation_uri: Option<String>,
+    /// Requests per second allowed per tenant without a limit of its own.
+    pub rate_limit: Option<u32>,
     /// `text` or `json`.
     pub log_format: Option<String>,
     /// Limits.
@@ -102,6 +105,8 @@ pub struct ServeOverrides {
     pub shutdown_timeout: Option<humantime::Duration>,
     /// `--strict`.
     pub strict: bool,
+    /// `--rate-limit`.
+    pub rate_limit: Option<u32>,
 }
 
 /// Everything `serve` needs, resolved.
@@ -119,6 +124,8 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// The protocol configuration (limits, strictness).
     pub protocol: Config,
+    /// Requests per second allowed per tenant without a limit of its own.
+    pub rate_limit: Option<u32>,
 }
 
 impl Settings {
@@ -190,6 +197,7 @@ impl Settings {
             tls,
             shutdown_timeout,
             protocol,
+            rate_limit: o.rate_limit.or(file.rate_limit).filter(|r| *r > 0),
         })
     }
 }

@@ -47,6 +47,7 @@
 mod app;
 pub mod cli;
 pub mod config;
+pub mod limit;
 mod serve;
 pub mod stores;
 pub mod telemetry;

@@ -28,7 +28,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let public = format!("{scheme}://{}", settings.bind);
     cli::bootstrap(&*store, &public).await?;
     let service = Service::new(Arc::clone(&store), settings.protocol.clone());
-    let app = ScimApp::new(service);
+    let app = ScimApp::new(service).with_default_rate_limit(settings.rate_limit);
     let factory = {
         let app = app.clone();
         move || {

@@ -367,3 +367,38 @@ fn health_readiness_metrics_and_request_logs() {
         .unwrap();
     assert_eq!(resp.headers()["x-request-id"], "abc-123");
 }
+
+#[test]
+fn a_tenant_over_its_rate_limit_gets_429_with_retry_after() {
+    let server = start_with(Options {
+        extra_args: vec!["--rate-limit".into(), "5".into()],
+        ..Options::default()
+    });
+    let url = server.url("/scim/v2/default/Users");
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..30 {
+        let (status, headers, body) = send(Method::GET, &url, Some(TOKEN), None);
+        if status == 429 {
+            retry_after = headers
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(body["status"], "429");
+            assert!(
+                body["detail"].as_str().unwrap().contains("rate limit"),
+                "{body}"
+            );
+        }
+        statuses.push(status);
+    }
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(
+        statuses.iter().take(10).all(|s| *s == 200),
+        "a burst of twice the rate passes: {statuses:?}"
+    );
+    assert!(limited >= 10, "{statuses:?}");
+    assert!(retry_after.unwrap().parse::<u64>().unwrap() >= 1);
+    // Probes and metrics are not rate-limited.
+    let (status, _, _) = send(Method::GET, &server.url("/healthz"), None, None);
+    assert_eq!(status, 200);
+}
