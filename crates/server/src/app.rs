@@ -94,7 +94,6 @@ impl ScimApp {
 /// product also serves `/scim/v2/…`, `/healthz`, `/readyz` or `/metrics`.
 pub fn configure(cfg: &mut web::ServiceConfig, app: ScimApp) {
     cfg.app_data(web::Data::new(app))
-        .app_data(web::PayloadConfig::new(usize::MAX))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics))
@@ -308,7 +307,7 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
         base_url,
     };
     let response = app.service.handle(&tenant, request).await;
-    if response.status >= 500 {
+    if response.status == 500 || response.status == 503 {
         app.metrics.store_error();
     }
     to_http(response)

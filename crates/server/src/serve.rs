@@ -25,7 +25,12 @@ async fn serve(settings: Settings) -> Result<(), String> {
     } else {
         "http"
     };
-    let public = format!("{scheme}://{}", settings.bind);
+    // The address to show: a wildcard bind is reached through the host's name.
+    let public = if settings.bind.ip().is_unspecified() {
+        format!("{scheme}://<this-host>:{}", settings.bind.port())
+    } else {
+        format!("{scheme}://{}", settings.bind)
+    };
     cli::bootstrap(&*store, &public).await?;
     let service = Service::new(Arc::clone(&store), settings.protocol.clone());
     let app = ScimApp::new(service).with_default_rate_limit(settings.rate_limit);

@@ -109,24 +109,52 @@ impl Metrics {
     }
 }
 
-/// The tenant and a low-cardinality route label of a path:
-/// `/scim/v2/acme/Users/2819c223` → (`acme`, `Users/{id}`).
-pub fn route_of(path: &str) -> (String, String) {
+/// The SCIM endpoints that get their own route label; anything else is
+/// `other`, so that no client can create metric series at will.
+const ENDPOINTS: &[&str] = &[
+    "",
+    "Users",
+    "Groups",
+    ".search",
+    "Bulk",
+    "Me",
+    "ServiceProviderConfig",
+    "ResourceTypes",
+    "Schemas",
+];
+
+/// The tenant and a bounded route label of a request:
+/// `/scim/v2/acme/Users/2819c223` → (`acme`, `Users/{id}`). Requests that
+/// were not authenticated (`status` 401) count under the tenant `-`, since
+/// their tenant name is whatever the client typed.
+pub fn route_of(path: &str, status: u16) -> (String, String) {
     let mut parts = path.trim_matches('/').split('/');
     match (parts.next(), parts.next(), parts.next()) {
         (Some("scim"), Some("v2"), Some(tenant)) => {
             let endpoint = parts.next().unwrap_or("");
+            let endpoint = if ENDPOINTS.contains(&endpoint) {
+                endpoint
+            } else {
+                "other"
+            };
             let route = match parts.next() {
                 None => endpoint.to_owned(),
                 Some(".search") => format!("{endpoint}/.search"),
                 Some(_) => format!("{endpoint}/{{id}}"),
             };
+            let tenant = if status == 401 { "-" } else { tenant };
             (
                 tenant.to_owned(),
                 if route.is_empty() { "/".into() } else { route },
             )
         }
-        _ => ("-".to_owned(), path.to_owned()),
+        _ => {
+            let route = match path {
+                "/healthz" | "/readyz" | "/metrics" => path,
+                _ => "other",
+            };
+            ("-".to_owned(), route.to_owned())
+        }
     }
 }
 
@@ -155,7 +183,7 @@ pub async fn log_requests(
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID), v);
     }
-    let (tenant, route) = route_of(&path);
+    let (tenant, route) = route_of(&path, status);
     if let Some(app) = app {
         app.metrics()
             .observe(&tenant, &route, status, elapsed.as_secs_f64());
@@ -179,20 +207,21 @@ mod tests {
 
     #[test]
     fn routes_have_low_cardinality_labels() {
-        assert_eq!(
-            route_of("/scim/v2/acme/Users/2819c223"),
-            ("acme".into(), "Users/{id}".into())
-        );
-        assert_eq!(
-            route_of("/scim/v2/acme/Users"),
-            ("acme".into(), "Users".into())
-        );
-        assert_eq!(
-            route_of("/scim/v2/acme/Users/.search"),
-            ("acme".into(), "Users/.search".into())
-        );
-        assert_eq!(route_of("/scim/v2/acme"), ("acme".into(), "/".into()));
-        assert_eq!(route_of("/healthz"), ("-".into(), "/healthz".into()));
+        let check = |path: &str, status: u16, tenant: &str, route: &str| {
+            assert_eq!(
+                route_of(path, status),
+                (tenant.to_owned(), route.to_owned()),
+                "{path}"
+            );
+        };
+        check("/scim/v2/acme/Users/2819c223", 200, "acme", "Users/{id}");
+        check("/scim/v2/acme/Users", 200, "acme", "Users");
+        check("/scim/v2/acme/Users/.search", 200, "acme", "Users/.search");
+        check("/scim/v2/acme", 404, "acme", "/");
+        check("/scim/v2/acme/Whatever-123", 404, "acme", "other");
+        check("/scim/v2/nosuch-tenant-42/Users", 401, "-", "Users");
+        check("/healthz", 200, "-", "/healthz");
+        check("/random/path-123", 404, "-", "other");
     }
 
     #[test]
