@@ -83,31 +83,64 @@ fn serves_https_with_a_generated_certificate() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Reads one HTTP/1.1 response (headers and a Content-Length body).
+fn read_response(stream: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).unwrap() == 0 {
+            break;
+        }
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).unwrap();
+    head + &String::from_utf8_lossy(&body)
+}
+
 #[test]
 fn graceful_shutdown_finishes_a_request_in_flight() {
     let server = start();
-    let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "inflight@example.com"})
-        .to_string();
-    // Send the headers and half of the body, then ask the server to stop.
+    let body = |name: &str| {
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name})
+            .to_string()
+    };
+    let head = |len: usize| {
+        format!(
+            "POST /scim/v2/default/Users HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/scim+json\r\nContent-Length: {len}\r\n\r\n",
+            server.addr
+        )
+    };
     let mut stream = TcpStream::connect(&server.addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
-    write!(
-        stream,
-        "POST /scim/v2/default/Users HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        server.addr,
-        body.len()
-    )
-    .unwrap();
-    let (first, second) = body.split_at(body.len() / 2);
-    stream.write_all(first.as_bytes()).unwrap();
-    stream.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // A first request on the connection proves the server has it.
+    let first = body("first@example.com");
+    stream
+        .write_all((head(first.len()) + &first).as_bytes())
+        .unwrap();
+    assert!(read_response(&mut stream).starts_with("HTTP/1.1 201"));
+    // The second one is half sent when the server is asked to stop.
+    let second = body("inflight@example.com");
+    let (a, b) = second.split_at(second.len() / 2);
+    stream
+        .write_all((head(second.len()) + a).as_bytes())
+        .unwrap();
+    // Give the server time to read the request head, even on a busy machine.
+    std::thread::sleep(Duration::from_millis(1000));
     sigterm(server.pid());
-    std::thread::sleep(Duration::from_millis(300));
     // New connections are refused once the server stops accepting.
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(&server.addr).is_ok() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -116,9 +149,8 @@ fn graceful_shutdown_finishes_a_request_in_flight() {
         "still accepting after SIGTERM"
     );
     // The request in flight completes.
-    stream.write_all(second.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    stream.write_all(b.as_bytes()).unwrap();
+    let response = read_response(&mut stream);
     assert!(
         response.starts_with("HTTP/1.1 201"),
         "{response:?}\n{}",
@@ -126,7 +158,7 @@ fn graceful_shutdown_finishes_a_request_in_flight() {
     );
     // The process exits cleanly, having closed the store.
     let mut server = server;
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(40);
     let status = loop {
         if let Some(s) = server.child.try_wait().unwrap() {
             break s;
