@@ -24,6 +24,7 @@ use compact_str::CompactString;
 
 /// An attribute or sub-attribute name, as spelled in the input.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Name(pub(crate) CompactString);
 
 impl Name {
@@ -51,6 +52,7 @@ impl std::fmt::Display for Name {
 
 /// `attrPath = [URI ":"] ATTRNAME *1subAttr` (RFC 7644 §3.4.2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct AttrPath {
     /// The schema URN prefix, without the `:` that ends it.
     pub urn: Option<CompactString>,
@@ -85,6 +87,7 @@ impl AttrPath {
 
 /// The comparison operators of RFC 7644 §3.4.2.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum CompareOp {
     /// `eq`: equal.
     Eq,
@@ -151,6 +154,7 @@ impl CompareOp {
 
 /// `compValue = false / null / true / number / string` (JSON values).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum CompValue {
     /// `null`.
     Null,
@@ -173,6 +177,7 @@ impl CompValue {
 
 /// What an attribute expression tests: presence, or a comparison.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Test {
     /// `pr`: the attribute has a value.
     Present,
@@ -182,6 +187,7 @@ pub enum Test {
 
 /// `attrExp = (attrPath SP "pr") / (attrPath SP compareOp SP compValue)`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct AttrExp {
     /// The attribute tested.
     pub path: AttrPath,
@@ -194,6 +200,7 @@ pub struct AttrExp {
 /// `emails[type eq "work"].value eq "a@b.c"`, meaning "some element with
 /// type work whose value equals a@b.c".
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ValuePath {
     /// The multi-valued (or complex) attribute; it has no sub-attribute.
     pub attr: AttrPath,
@@ -207,6 +214,7 @@ pub struct ValuePath {
 
 /// A filter expression (RFC 7644 §3.4.2.2, Figure 1).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Filter {
     /// An attribute expression (boxed, so that a `Filter` stays small and
     /// cheap to move while parsing).
@@ -254,6 +262,7 @@ impl Filter {
 
 /// A PATCH path (RFC 7644 §3.5.2): `attrPath / valuePath [subAttr]`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PatchPath {
     /// The attribute; with `filter` set it has no sub-attribute.
     pub attr: AttrPath,

@@ -75,7 +75,8 @@
 //!
 //! # Crate features
 //!
-//! None: the crate always builds the same way.
+//! - `arbitrary`: implements `arbitrary::Arbitrary` for every AST type, so
+//!   fuzzers can generate filters structurally.
 
 #![doc(test(attr(deny(warnings))))]
 

@@ -48,7 +48,7 @@ impl<'a> nom::error::ParseError<&'a str> for PErr<'a> {
 
 type Res<'a, O> = IResult<&'a str, O, PErr<'a>>;
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn fail<'a, O>(input: &'a str, kind: ErrorKind, expected: &'static str) -> Res<'a, O> {
     Err(nom::Err::Error(PErr {
         input,
@@ -59,7 +59,7 @@ fn fail<'a, O>(input: &'a str, kind: ErrorKind, expected: &'static str) -> Res<'
 
 /// Turns a recoverable error into a failure: once a branch has committed,
 /// backtracking would only hide the real problem.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn cut_err<'a, O>(r: Res<'a, O>) -> Res<'a, O> {
     r.map_err(|e| match e {
         nom::Err::Error(e) => nom::Err::Failure(e),
@@ -68,7 +68,7 @@ fn cut_err<'a, O>(r: Res<'a, O>) -> Res<'a, O> {
 }
 
 /// Replaces the expectation of a failing parser.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn expect<'a, O>(r: Res<'a, O>, kind: ErrorKind, expected: &'static str) -> Res<'a, O> {
     r.map_err(|e| {
         e.map(|e| PErr {
@@ -117,7 +117,7 @@ impl<'a> Cx<'a> {
 /// `pred`. Every predicate here accepts only ASCII bytes, so the split is
 /// always on a character boundary; scanning bytes rather than chars is what
 /// keeps the hot path short.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn span_while(i: &str, min: usize, pred: fn(u8) -> bool) -> Res<'_, &str> {
     let n = i.bytes().position(|b| !pred(b)).unwrap_or(i.len());
     match i.split_at_checked(n) {
@@ -127,7 +127,7 @@ fn span_while(i: &str, min: usize, pred: fn(u8) -> bool) -> Res<'_, &str> {
 }
 
 /// An ASCII keyword in any case.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn keyword_ci<'a>(i: &'a str, kw: &'static str) -> Res<'a, &'a str> {
     match (i.get(..kw.len()), i.get(kw.len()..)) {
         (Some(head), Some(rest)) if head.eq_ignore_ascii_case(kw) => Ok((rest, head)),
@@ -172,26 +172,26 @@ static CLASS: [u8; 256] = {
     t
 };
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn class(b: u8) -> u8 {
     // A u8 index into a 256-entry table is always in bounds, so the
     // optimiser drops the check and the fallback.
     CLASS.get(usize::from(b)).copied().unwrap_or(0)
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn is_ws(b: u8) -> bool {
     class(b) & WS != 0
 }
 
 /// `*SP` (any whitespace, possibly none).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn ws0(i: &str) -> Res<'_, &str> {
     span_while(i, 0, is_ws)
 }
 
 /// `1*SP`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn ws1(i: &str) -> Res<'_, &str> {
     span_while(i, 1, is_ws)
 }
@@ -205,7 +205,7 @@ pub(crate) fn filter<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 /// Looks for `kw` (`and`/`or`) after an operand: whitespace before it
 /// (unless the operand ended with `)`, `]` or `"`) and whitespace or `(`
 /// after it. Returns the input after the keyword and its trailing spaces.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn logic_keyword<'a>(i: &'a str, kw: &'static str, cx: Cx<'a>) -> Option<&'a str> {
     let (after_ws, spaces) = ws0(i).ok()?;
     // Cheap rejection before the keyword comparison: most operands end
@@ -389,8 +389,8 @@ fn bracketed<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
     Ok((i, f))
 }
 
-/// `"pr"` or `compareOp SP compValue`.
-#[inline(always)]
+/// `"pr"` or `compareOp SP compValue` (the SP optional before a string).
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn test(i: &str) -> Res<'_, Test> {
     let (rest, word) = expect(
         span_while(i, 1, |b| b.is_ascii_alphabetic()),
@@ -408,14 +408,22 @@ fn test(i: &str) -> Res<'_, Test> {
             );
         }
     };
-    let (rest, _) = expect(ws1(rest), ErrorKind::Syntax, "whitespace and then a value")?;
+    // The ABNF asks for SP here, but RFC 7644 §3.5.2.2 itself prints
+    // `members[value eq"2819c223…"]`. A quote cannot continue an operator,
+    // so before a string the space may be left out; the AST (and so the
+    // printed form) is the same as with it.
+    let rest = if rest.starts_with('"') {
+        rest
+    } else {
+        expect(ws1(rest), ErrorKind::Syntax, "whitespace and then a value")?.0
+    };
     let (rest, v) = comp_value(rest)?;
     Ok((rest, Test::Compare(op, v)))
 }
 
 /// `compareOp = "eq" / "ne" / "co" / "sw" / "ew" / "gt" / "lt" / "ge" /
 /// "le"`, case-insensitive.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn compare_op(word: &str) -> Option<CompareOp> {
     let b = word.as_bytes();
     let [a, c] = b else { return None };
@@ -434,7 +442,7 @@ fn compare_op(word: &str) -> Option<CompareOp> {
 }
 
 /// `compValue = false / null / true / number / string`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn comp_value(i: &str) -> Res<'_, CompValue> {
     match i.as_bytes().first() {
         Some(b'"') => {
@@ -457,7 +465,7 @@ fn comp_value(i: &str) -> Res<'_, CompValue> {
 
 /// `true`/`false`/`null` (accepted in any case) not followed by a name
 /// character.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn keyword_value<'a>(kw: &'static str) -> impl Parser<&'a str, Output = (), Error = PErr<'a>> {
     move |i: &'a str| {
         let (rest, _) = keyword_ci(i, kw)?;
@@ -473,7 +481,7 @@ fn keyword_value<'a>(kw: &'static str) -> impl Parser<&'a str, Output = (), Erro
 }
 
 /// A JSON number (RFC 8259 §6): `-? int frac? exp?`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn number(i: &str) -> Res<'_, CompValue> {
     let bytes = i.as_bytes();
     let mut n = 0;
@@ -549,7 +557,7 @@ fn number(i: &str) -> Res<'_, CompValue> {
 }
 
 /// A JSON string with every escape of RFC 8259 §7, unescaped.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn json_string(i: &str) -> Res<'_, CompactString> {
     let Some(body) = i.strip_prefix('"') else {
         return fail(i, ErrorKind::Syntax, "'\"'");
@@ -663,7 +671,7 @@ fn hex4(i: &str) -> Res<'_, u32> {
     }
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn is_path_char(b: u8) -> bool {
     class(b) & PATH != 0
 }
@@ -672,7 +680,7 @@ fn is_path_char(b: u8) -> bool {
 ///
 /// The URN prefix is everything up to the last `:`; it may contain
 /// hyphens, dots and digits in any segment (`…:enterprise:2.0:User`).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
     // One pass over the token: where it ends, its last ':' and the first
     // '.' after that.
@@ -748,7 +756,7 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
 /// A schema URN prefix. The standard ones, spelled as the RFC spells them,
 /// point at a static string: they are longer than an inline string holds,
 /// so copying them would allocate.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn urn_text(urn: &str) -> CompactString {
     use scimhub_schema::urn as u;
     match urn {
@@ -762,7 +770,7 @@ fn urn_text(urn: &str) -> CompactString {
 }
 
 /// `subAttr = "." ATTRNAME`, after the dot.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn sub_attr_name(i: &str) -> Res<'_, Name> {
     let (rest, name) = expect(
         span_while(i, 1, |b| {
@@ -782,7 +790,7 @@ fn sub_attr_name(i: &str) -> Res<'_, Name> {
 }
 
 /// `ATTRNAME = ALPHA *(nameChar)`, plus `$ref`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn is_attr_name(s: &str) -> bool {
     if s == "$ref" {
         return true;

@@ -395,6 +395,34 @@ fn section_3_5_2_patch_paths() {
             None,
         ),
     );
+    // §3.5.2.2 "Example request to remove and add a member" prints no
+    // space between `eq` and the value, against the ABNF; accepted, and
+    // printed with the space.
+    let printed = r#"members[value eq"2819c223-7f76-453a-919d-413861904646"]"#;
+    let parsed = parse_patch_path(printed).unwrap();
+    assert_eq!(
+        parsed,
+        pp(
+            "members",
+            Some(cmp(
+                "value",
+                Op::Eq,
+                s("2819c223-7f76-453a-919d-413861904646"),
+            )),
+            None,
+        )
+    );
+    assert_eq!(
+        parsed.to_string(),
+        r#"members[value eq "2819c223-7f76-453a-919d-413861904646"]"#
+    );
+    assert_eq!(
+        parse_filter(r#"userName eq"bjensen""#).unwrap(),
+        cmp("userName", Op::Eq, s("bjensen"))
+    );
+    // Elsewhere the space stays required: `eqtrue` is no operator.
+    assert!(parse_filter("active eqtrue").is_err());
+    assert!(parse_filter("active eq1").is_err());
     // §3.5.2.3 replace.
     check_path(
         r#"addresses[type eq "work"].streetAddress"#,

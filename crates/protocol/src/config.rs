@@ -53,7 +53,10 @@ pub enum Compatibility {
     #[default]
     Lenient,
     /// Follow RFC 7643/7644 to the letter: refuse unknown attributes and
-    /// foreign schemas, lower-case `op` only, no dotted keys in values.
+    /// foreign schemas, boolean strings, `op` other than lower case, dotted
+    /// or URN-qualified keys in path-less values, a bare id for a complex
+    /// attribute, a `value` on a member `remove`, and add/replace through a
+    /// filter that matches nothing (`noTarget`).
     Strict,
 }
 

@@ -54,8 +54,9 @@
 //! - Listing and search: `filter`, `sortBy`, `sortOrder`, `startIndex`,
 //!   `count`, `attributes`, `excludedAttributes`, `POST /{type}/.search`,
 //!   `POST /.search`, and RFC 9865 cursors (`cursor`, `nextCursor`).
-//! - `/Bulk` with `bulkId` references (also to POSTs later in the request),
-//!   `failOnErrors`, and the limits of [`Limits`].
+//! - `/Bulk` with `bulkId` references (also to POSTs later in the request,
+//!   and circles of group memberships), `failOnErrors`, and the limits of
+//!   [`Limits`].
 //! - Discovery generated from the registry and the real limits; `/Me`
 //!   answers 501.
 //! - Tenancy ([`tenancy`]): tokens, the domain allow-list, statistics;
@@ -64,27 +65,45 @@
 //!
 //! # Identity-provider behaviour (lenient mode, the default)
 //!
-//! Accepted as Microsoft Entra ID and Okta send them: `op` in any case;
-//! booleans as strings; path-less add/replace whose value uses dotted keys
-//! (`name.givenName`) or full extension URNs as keys; `remove` of `members`
-//! with a value listing the members to remove (never wiping the group) and
-//! `members[value eq "…"]`; add/replace on `emails[type eq "work"].value`
-//! (and the like) creating the element when none exists; the enterprise
-//! `manager` as a bare id; `"$ref": null`; `null` meaning absent; `meta`,
-//! `roles: []`, `groups: []` and `password` in bodies (the password is
-//! never stored); foreign schema URIs ignored; Okta's `{"active": false}`
-//! replace, its group rename echoing the group's `id`, member removal and
-//! addition in one PATCH, `replace` of `members` with a full (or empty)
-//! list. A group PATCH answers 204 (a group's members can number a
-//! million) unless `attributes` or `excludedAttributes` ask for a body.
-//! [`Compatibility::Strict`] turns these off.
+//! Accepted as Microsoft Entra ID and Okta send them, and refused by
+//! [`Compatibility::Strict`], which follows RFC 7643/7644 to the letter:
+//! `op` in any case; booleans as strings (`"False"`); path-less add/replace
+//! whose value uses dotted keys (`name.givenName`) or URN-qualified
+//! attribute names (`urn:…:enterprise:2.0:User:employeeNumber`) as keys;
+//! `remove` of `members` with a value listing the members to remove (never
+//! wiping the group); add/replace on `emails[type eq "work"].value` (and
+//! the like) creating the element when none matches; the enterprise
+//! `manager` as a bare id; foreign schema URIs in `schemas` ignored.
 //!
+//! Accepted in both modes, since the RFCs allow them: the extension's
+//! object under its URN in a path-less value; `members[value eq "…"]`
+//! (also written `eq"…"`, as RFC 7644 §3.5.2.2 prints it); `"$ref": null`
+//! and `null` meaning absent (RFC 7643 §2.5, also `"value": null` in a
+//! PATCH); `meta`, `groups` and `id` in bodies (read-only, ignored),
+//! `roles: []` and `password` (never stored, never returned); Okta's
+//! `{"active": false}` replace, its group rename echoing the group's own
+//! `id` (which changes nothing), member removal and addition in one PATCH,
+//! and `replace` of `members` with a full (or empty) list. A group PATCH
+//! answers 204 (a group's members can number a million) unless
+//! `attributes` or `excludedAttributes` ask for a body.
+//!
+//! # Refusals
+//!
+//! Every error is an RFC 7644 §3.12 body. Beyond the obvious ones: a body
+//! naming a SCIM 1.x schema (`urn:scim:schemas:core:1.0`) is `invalidVers`
+//! in both modes; a GET whose filter names an attribute that is never
+//! returned (`password`) is 403 `sensitive`, while the same filter in
+//! `POST …/.search` is allowed (and matches nothing, as passwords are not
+//! stored); a body naming another protocol message than the endpoint takes
+//! is `invalidSyntax`. `tooMany` is never produced: every list is paged.
+
 //! # Crate features
 //!
 //! None.
 
 #![doc(test(attr(deny(warnings))))]
 
+mod body;
 mod bulk;
 mod config;
 pub mod discovery;

@@ -230,9 +230,12 @@ impl Engine<'_, '_> {
                 }
                 continue;
             }
-            if !self.lenient && key.contains('.') {
+            if !self.lenient && (key.contains('.') || key.contains(':')) {
+                // Strict: the value is shaped like the resource (RFC 7644
+                // §3.5.2.1), where extension attributes sit inside their
+                // extension's object and sub-attributes inside theirs.
                 return Err(ScimError::invalid_syntax(format!(
-                    "'{key}': attribute names in a PATCH value cannot contain '.' (set a \"path\" instead)"
+                    "'{key}': a PATCH value without a \"path\" names attributes as the resource does, with no '.' or URN prefix (set a \"path\" instead)"
                 )));
             }
             // Plain names, Entra's dotted names (`name.givenName`) and
@@ -367,13 +370,15 @@ impl Engine<'_, '_> {
                         _ => remove_key(container, &name).is_some(),
                     },
                     PatchOpKind::Add if multi => {
-                        add_values(container, &name, normalise(value, complex)?)
+                        add_values(container, &name, normalise(value, complex && lenient)?)
                     }
                     PatchOpKind::Replace if multi => {
-                        let values = as_array(normalise(value, complex)?);
+                        let values = as_array(normalise(value, complex && lenient)?);
                         set_key(container, &name, Value::Array(values))
                     }
-                    _ if complex => merge_object(container, &name, normalise(value, complex)?)?,
+                    _ if complex => {
+                        merge_object(container, &name, normalise(value, complex && lenient)?)?
+                    }
                     _ => set_key(container, &name, require(value)?.clone()),
                 },
                 // attr.sub
@@ -480,13 +485,15 @@ fn require(value: Option<&Value>) -> Result<&Value> {
     value.ok_or_else(|| ScimError::invalid_syntax("this operation needs a \"value\""))
 }
 
-/// A value for a complex attribute: a bare string becomes `{"value": s}`
-/// (Entra ID sends the enterprise `manager` as a plain id).
-fn normalise(value: Option<&Value>, complex: bool) -> Result<Value> {
+/// The value of an operation. With `wrap` (a complex attribute, in
+/// lenient mode) a bare string becomes `{"value": s}`: Entra ID sends the
+/// enterprise `manager` as a plain id. Strict mode leaves it to
+/// validation, which refuses a string where an object belongs.
+fn normalise(value: Option<&Value>, wrap: bool) -> Result<Value> {
     let v = require(value)?;
     Ok(match v {
-        Value::String(s) if complex => serde_json::json!({"value": s}),
-        Value::Array(items) if complex => Value::Array(
+        Value::String(s) if wrap => serde_json::json!({"value": s}),
+        Value::Array(items) if wrap => Value::Array(
             items
                 .iter()
                 .map(|i| match i {
@@ -742,11 +749,16 @@ fn apply_to_matches(
                     };
                     changed |= update_element(element, kind, sub, value)?;
                 }
-                if let Some(v) = value
-                    && sub == Some("primary")
-                    && is_primary(&serde_json::json!({"primary": v}))
-                {
-                    // The new primary demotes the others.
+                // RFC 7644 §3.5.2: setting a value's "primary" to true
+                // "SHALL cause the server to automatically set 'primary' to
+                // 'false' for any other values", whether the operation sets
+                // the sub-attribute or the whole element.
+                let sets_primary = match (value, sub) {
+                    (Some(v), Some("primary")) => is_primary(&serde_json::json!({"primary": v})),
+                    (Some(v), None) => kind != PatchOpKind::Remove && is_primary(v),
+                    _ => false,
+                };
+                if sets_primary {
                     for (i, item) in items.iter_mut().enumerate() {
                         if !matched.contains(&i)
                             && let Some(p) = item.get_mut("primary")

@@ -1,13 +1,13 @@
 //! Create, read, replace, modify and delete (RFC 7644 §3.3–§3.6).
 
 use scimhub_schema::message::{PatchOp, PatchOperation, split_names};
-use scimhub_schema::{Context, Projection, ResourceTypeRef, urn};
+use scimhub_schema::{AttributeType, Context, Projection, ResourceTypeRef, urn};
 use scimhub_store::{
     ErrorKind, MemberChange, NewResource, ResourceId, StoredResource, Tenant, UniqueValue, Update,
 };
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::body::parse_body;
 use crate::config::Compatibility;
 use crate::error::{Result, ScimError};
 use crate::patch;
@@ -17,24 +17,12 @@ use crate::service::Service;
 use crate::tenancy::check_domains;
 
 /// How many times a write without `If-Match` re-reads and retries after
-/// losing a race with another writer.
-const RETRIES: usize = 5;
-
-/// Parses a JSON body within the size limit.
-pub(crate) fn parse_body<T: DeserializeOwned>(req: &Request, limit: usize) -> Result<T> {
-    if req.body.len() > limit {
-        return Err(ScimError::payload_too_large(format!(
-            "the request body is {} bytes; the limit is {limit}",
-            req.body.len()
-        )));
-    }
-    if req.body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ScimError::invalid_syntax("the request needs a JSON body"));
-    }
-    serde_json::from_slice(&req.body).map_err(|e| {
-        ScimError::invalid_syntax(format!("the body is not valid JSON for this request: {e}"))
-    })
-}
+/// losing a race with another writer. Each lost race means another write
+/// landed, so the work stays bounded by the writes that overtake this one;
+/// between attempts the task yields, so that the writers it races with can
+/// finish. Five attempts were not enough: of eight tasks patching one user
+/// at once, some lost five races in a row (tests/etags.rs).
+const RETRIES: usize = 64;
 
 /// `attributes` and `excludedAttributes` from the query string.
 pub(crate) fn projection(rt: ResourceTypeRef<'_>, req: &Request) -> Projection {
@@ -54,6 +42,39 @@ pub(crate) fn projection_of(
     let a: Vec<&str> = attributes.iter().map(String::as_str).collect();
     let e: Vec<&str> = excluded.iter().map(String::as_str).collect();
     rt.projection(&a, &e)
+}
+
+/// Lenient mode: a bare string where a single-valued complex attribute
+/// with a `value` sub-attribute belongs becomes `{"value": s}`, in the core
+/// schema and in extensions. Microsoft Entra ID shows the enterprise
+/// `manager` so (`"manager": "123456"`); the PATCH engine reads it the same
+/// way.
+fn wrap_bare_ids(rt: ResourceTypeRef<'_>, body: &mut Value) {
+    fn wrap(obj: &mut Map<String, Value>, attrs: &[scimhub_schema::Attribute]) {
+        for (key, value) in obj.iter_mut() {
+            let Value::String(s) = value else { continue };
+            let takes_id = attrs.iter().any(|a| {
+                a.is_named(key)
+                    && a.attr_type() == AttributeType::Complex
+                    && !a.multi_valued()
+                    && a.sub_attribute("value").is_some()
+            });
+            if takes_id {
+                *value = serde_json::json!({ "value": s });
+            }
+        }
+    }
+    let Value::Object(doc) = body else { return };
+    wrap(doc, rt.core_schema().attributes());
+    for (ext, _) in rt.extensions() {
+        if let Some(Value::Object(inner)) = doc
+            .iter_mut()
+            .find(|(k, _)| urn::eq(k, ext.id()))
+            .map(|(_, v)| v)
+        {
+            wrap(inner, ext.attributes());
+        }
+    }
 }
 
 /// A validated document made ready for the store: the password dropped
@@ -121,7 +142,10 @@ pub(crate) async fn create(
     rt: ResourceTypeRef<'_>,
     req: &Request,
 ) -> Result<Response> {
-    let body: Value = parse_body(req, service.config().limits.max_body_bytes)?;
+    let mut body: Value = parse_body(req, service.config().limits.max_body_bytes, None)?;
+    if service.config().compatibility == Compatibility::Lenient {
+        wrap_bare_ids(rt, &mut body);
+    }
     let validated = rt.validate(&body, Context::Create)?;
     let prepared = prepare(rt, tenant, validated)?;
     let stored = service
@@ -206,8 +230,11 @@ pub(crate) async fn replace(
     req: &Request,
     id: &str,
 ) -> Result<Response> {
-    let body: Value = parse_body(req, service.config().limits.max_body_bytes)?;
-    for attempt in 0..RETRIES {
+    let mut body: Value = parse_body(req, service.config().limits.max_body_bytes, None)?;
+    if service.config().compatibility == Compatibility::Lenient {
+        wrap_bare_ids(rt, &mut body);
+    }
+    for _ in 0..RETRIES {
         let stored = load(service, tenant, rt, id).await?;
         check_if_match(req, &stored)?;
         let validated = rt.validate(
@@ -244,11 +271,11 @@ pub(crate) async fn replace(
                 .await?;
                 return Ok(with_etag(Response::json(200, &body), &updated));
             }
-            Err(e) if retryable(&e, req) && attempt + 1 < RETRIES => continue,
+            Err(e) if retryable(&e, req) => yield_now().await,
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ScimError::internal())
+    Err(contended())
 }
 
 /// A version conflict is retried when the client did not ask for a
@@ -257,10 +284,39 @@ fn retryable(e: &scimhub_store::Error, req: &Request) -> bool {
     matches!(e.kind(), ErrorKind::VersionConflict { .. }) && req.if_match.is_none()
 }
 
+/// What a client without `If-Match` hears when it lost every race: not 412,
+/// since it named no version, but 503, which identity providers retry.
+fn contended() -> ScimError {
+    ScimError::new(
+        503,
+        None,
+        "the resource kept changing while this request was applied; retry it",
+    )
+}
+
+/// Lets other tasks run before a retry: a future that is pending once.
+/// (The protocol crate stays runtime-agnostic, so no `tokio::task::yield_now`.)
+fn yield_now() -> impl Future<Output = ()> {
+    let mut yielded = false;
+    std::future::poll_fn(move |cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+}
+
 /// Reads a PATCH body, enforcing the operation limit and, in strict mode,
 /// the RFC's spelling.
 fn patch_request(service: &Service, req: &Request) -> Result<Vec<PatchOperation>> {
-    let raw: Value = parse_body(req, service.config().limits.max_body_bytes)?;
+    let raw: Value = parse_body(
+        req,
+        service.config().limits.max_body_bytes,
+        Some(urn::PATCH_OP),
+    )?;
     let strict = service.config().compatibility == Compatibility::Strict;
     if strict {
         let lists_patch_op = raw
@@ -321,7 +377,7 @@ pub(crate) async fn patch(
     id: &str,
 ) -> Result<Response> {
     let ops = patch_request(service, req)?;
-    for attempt in 0..RETRIES {
+    for _ in 0..RETRIES {
         let stored = load(service, tenant, rt, id).await?;
         check_if_match(req, &stored)?;
         let outcome = patch::apply(
@@ -343,7 +399,11 @@ pub(crate) async fn patch(
         } else {
             None
         };
-        let updated = if document.is_none() && outcome.members.is_none() {
+        let members = match outcome.members {
+            Some(change) => effective(service, tenant, &stored.id, change).await?,
+            None => None,
+        };
+        let updated = if document.is_none() && members.is_none() {
             stored
         } else {
             // A document change depends on what was read; a membership
@@ -356,15 +416,15 @@ pub(crate) async fn patch(
                     rt.name(),
                     &stored.id,
                     expected,
-                    Update {
-                        document,
-                        members: outcome.members,
-                    },
+                    Update { document, members },
                 )
                 .await
             {
                 Ok(u) => u,
-                Err(e) if retryable(&e, req) && attempt + 1 < RETRIES => continue,
+                Err(e) if retryable(&e, req) => {
+                    yield_now().await;
+                    continue;
+                }
                 Err(e) => return Err(e.into()),
             }
         };
@@ -386,7 +446,53 @@ pub(crate) async fn patch(
         .await?;
         return Ok(with_etag(Response::json(200, &body), &updated));
     }
-    Err(ScimError::internal())
+    Err(contended())
+}
+
+/// A membership edit without its no-ops: adding a member that is already
+/// there, or removing one that is not, changes nothing, so it must not
+/// move the group's version or `lastModified` (RFC 7644 §3.5.2.1: such an
+/// add "SHALL NOT change the modify timestamp of the resource"). Each check
+/// reads the groups of one named member, never the members of the group.
+/// `None` when nothing is left to do. A full replacement is kept as is.
+async fn effective(
+    service: &Service,
+    tenant: &Tenant,
+    group: &ResourceId,
+    change: MemberChange,
+) -> Result<Option<MemberChange>> {
+    let MemberChange::Edit { add, remove } = change else {
+        return Ok(Some(change));
+    };
+    let store = service.store();
+    let mut keep_add = Vec::with_capacity(add.len());
+    for id in add {
+        if !store
+            .groups_of(&tenant.id, &id)
+            .await?
+            .iter()
+            .any(|g| g.id == *group)
+        {
+            keep_add.push(id);
+        }
+    }
+    let mut keep_remove = Vec::with_capacity(remove.len());
+    for id in remove {
+        if store
+            .groups_of(&tenant.id, &id)
+            .await?
+            .iter()
+            .any(|g| g.id == *group)
+        {
+            keep_remove.push(id);
+        }
+    }
+    Ok(
+        (!keep_add.is_empty() || !keep_remove.is_empty()).then_some(MemberChange::Edit {
+            add: keep_add,
+            remove: keep_remove,
+        }),
+    )
 }
 
 pub(crate) async fn delete(

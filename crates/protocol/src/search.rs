@@ -1,16 +1,23 @@
 //! Listing and searching (RFC 7644 §3.4.2, §3.4.3) with index and cursor
 //! (RFC 9865) pagination.
+//!
+//! A GET whose filter names an attribute that is never returned (the
+//! `password`) is refused with 403 `sensitive` (RFC 7644 §3.12, §7.5.2): a
+//! secret in a URL ends up in proxy and server logs. The same filter in
+//! the body of `POST …/.search` is allowed; since passwords are never
+//! stored, it matches nothing.
 
-use scimhub_filter::{bind, bind_path, parse_attr_path};
+use scimhub_filter::{BoundFilter, BoundPath, bind, bind_path, parse_attr_path};
 use scimhub_schema::message::{ListResponse, ScimType, SearchRequest, SortOrder, split_names};
-use scimhub_schema::{ResourceTypeRef, urn};
+use scimhub_schema::{AttributeType, ResourceTypeRef, Returned, urn};
 use scimhub_store::{Pagination, Query, Sort, Tenant};
 use serde_json::Value;
 
+use crate::body::parse_body;
 use crate::error::{Result, ScimError};
 use crate::render::render;
 use crate::request::{Request, Response};
-use crate::resources::{parse_body, projection_of};
+use crate::resources::projection_of;
 use crate::rewrite;
 use crate::service::Service;
 
@@ -24,6 +31,9 @@ struct Params {
     start_index: Option<i64>,
     count: Option<i64>,
     cursor: Option<String>,
+    /// Whether the parameters came in the URL (GET), where a filter on a
+    /// secret must not travel.
+    in_url: bool,
 }
 
 fn integer(name: &str, v: Option<&str>) -> Result<Option<i64>> {
@@ -60,11 +70,16 @@ impl Params {
             start_index: integer("startIndex", req.param("startIndex"))?,
             count: integer("count", req.param("count"))?,
             cursor: req.param("cursor").map(str::to_owned),
+            in_url: true,
         })
     }
 
     fn from_body(service: &Service, req: &Request) -> Result<Params> {
-        let s: SearchRequest = parse_body(req, service.config().limits.max_body_bytes)?;
+        let s: SearchRequest = parse_body(
+            req,
+            service.config().limits.max_body_bytes,
+            Some(urn::SEARCH_REQUEST),
+        )?;
         Ok(Params {
             attributes: s.attributes.unwrap_or_default(),
             excluded: s.excluded_attributes.unwrap_or_default(),
@@ -74,8 +89,31 @@ impl Params {
             start_index: s.start_index,
             count: s.count,
             cursor: s.cursor,
+            in_url: false,
         })
     }
+}
+
+/// The first attribute `f` names whose value is never returned (such as
+/// `password`): a secret, in its canonical spelling.
+fn secret_in(rt: ResourceTypeRef<'_>, f: &BoundFilter) -> Option<String> {
+    match f {
+        BoundFilter::Present(p) | BoundFilter::Compare(p, _, _) => never_returned(rt, p),
+        BoundFilter::ValuePath { attr, filter } => {
+            never_returned(rt, attr).or_else(|| secret_in(rt, filter))
+        }
+        BoundFilter::Not(f) => secret_in(rt, f),
+        BoundFilter::And(fs) | BoundFilter::Or(fs) => fs.iter().find_map(|f| secret_in(rt, f)),
+    }
+}
+
+fn never_returned(rt: ResourceTypeRef<'_>, p: &BoundPath) -> Option<String> {
+    let r = rt
+        .resolve_parts(p.extension.as_deref(), &p.attribute, p.sub.as_deref())
+        .ok()?;
+    let never =
+        r.attribute().returned() == Returned::Never || r.definition().returned() == Returned::Never;
+    never.then(|| r.canonical_path())
 }
 
 /// The store query for one resource type.
@@ -86,14 +124,41 @@ fn query(service: &Service, rt: ResourceTypeRef<'_>, p: &Params) -> Result<Query
         Some(text) => {
             let parsed = service.inner.parser.parse_filter(text)?;
             let bound = bind(&parsed, rt)?;
+            if p.in_url
+                && let Some(secret) = secret_in(rt, &bound)
+            {
+                return Err(ScimError::new(
+                    403,
+                    Some(ScimType::Sensitive),
+                    format!(
+                        "the filter names '{secret}', which is never returned: a filter on a secret must not travel in a URL, where proxies and logs keep it (RFC 7644 §7.5.2); send it in the body of POST {}/.search instead",
+                        rt.definition().endpoint()
+                    ),
+                ));
+            }
             Some(rewrite::to_expr(service.registry(), rt.name(), bound)?)
         }
     };
     let sort = match &p.sort_by {
         None => None,
         Some(name) => {
-            let path = bind_path(&parse_attr_path(name.trim())?, rt)
-                .map_err(|e| ScimError::invalid_value(format!("sortBy: {e}")))?;
+            let name = name.trim();
+            let bind_sort = |name: &str| {
+                parse_attr_path(name)
+                    .and_then(|p| bind_path(&p, rt))
+                    .map_err(|e| ScimError::invalid_value(format!("sortBy: {e}")))
+            };
+            let mut path = bind_sort(name)?;
+            // RFC 7644 §3.4.2.3: a complex attribute sorts by a
+            // sub-attribute, a multi-valued one by its primary value; so
+            // `emails` sorts by `emails.value` (of the primary email).
+            if path.attr_type == AttributeType::Complex && path.sub.is_none() {
+                path = bind_sort(&format!("{name}.value")).map_err(|_| {
+                    ScimError::invalid_value(format!(
+                        "sortBy: '{name}' is complex; name one of its sub-attributes, as in {name}.x"
+                    ))
+                })?;
+            }
             let computed = (rt.name() == "User"
                 && (path.attribute == "groups"
                     || path
@@ -296,5 +361,6 @@ fn clone_params(p: &Params) -> Params {
         start_index: p.start_index,
         count: p.count,
         cursor: p.cursor.clone(),
+        in_url: p.in_url,
     }
 }

@@ -35,6 +35,7 @@ impl Service {
         if config.compatibility == Compatibility::Strict {
             settings.unknown_attributes = UnknownAttributes::Reject;
             settings.strict_schemas = true;
+            settings.strict_booleans = true;
         }
         Service::with_registry(Registry::standard_with(settings), store, config)
     }
@@ -118,6 +119,13 @@ impl Service {
                     ([], Method::Get) => search::list(self, tenant, rt, req).await,
                     ([], Method::Post) => resources::create(self, tenant, rt, req).await,
                     ([".search"], Method::Post) => search::search(self, tenant, rt, req).await,
+                    // Not an id: `.search` is a search endpoint (RFC 7644
+                    // §3.4.3), so other methods are 405, not "no such id".
+                    ([".search"], method) => Err(ScimError::method_not_allowed(format!(
+                        "{} is not allowed on {}; search with POST",
+                        method.as_str(),
+                        req.path
+                    ))),
                     ([id], Method::Get) => resources::get(self, tenant, rt, req, id).await,
                     ([id], Method::Put) => resources::replace(self, tenant, rt, req, id).await,
                     ([id], Method::Patch) => resources::patch(self, tenant, rt, req, id).await,

@@ -222,9 +222,22 @@ pub struct PatchOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The value to add or replace with (or, for Entra's member removal,
-    /// the values to remove).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// the values to remove). `None` when the operation has no `value`;
+    /// `Some(Value::Null)` when it says `"value": null`, which RFC 7643
+    /// §2.5 makes the same as no value for the attribute (a replace with
+    /// null clears it).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<Value>,
+}
+
+/// Reads a member that is present, `null` included, as `Some` (serde's
+/// default reads `null` as `None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 wire_enum! {
@@ -482,6 +495,26 @@ mod tests {
         );
         assert!(
             serde_json::from_value::<PatchOp>(json!({"Operations": [{"op": "move"}]})).is_err()
+        );
+    }
+
+    #[test]
+    fn patch_values_tell_null_from_missing() {
+        let p: PatchOp = serde_json::from_value(json!({"Operations": [
+            {"op": "replace", "path": "nickName", "value": null},
+            {"op": "remove", "path": "nickName"}
+        ]}))
+        .unwrap();
+        assert_eq!(p.operations[0].value, Some(Value::Null));
+        assert_eq!(p.operations[1].value, None);
+        let back = serde_json::to_value(&p).unwrap();
+        assert_eq!(
+            back["Operations"][0],
+            json!({"op": "replace", "path": "nickName", "value": null})
+        );
+        assert_eq!(
+            back["Operations"][1],
+            json!({"op": "remove", "path": "nickName"})
         );
     }
 

@@ -51,6 +51,12 @@ pub struct Settings {
     /// `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group`
     /// that Microsoft Entra ID sends, are dropped.
     pub strict_schemas: bool,
+    /// When `true`, a boolean attribute takes only a JSON boolean (RFC
+    /// 7643 §2.3.2 read strictly). When `false` (the default), the strings
+    /// `"true"` and `"false"` in any case are read as booleans, as
+    /// Microsoft Entra ID sends `"True"`/`"False"` and its `Switch`
+    /// expressions produce strings.
+    pub strict_booleans: bool,
 }
 
 /// Every schema and resource type a service provider serves, with the

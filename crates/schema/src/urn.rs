@@ -35,6 +35,20 @@ pub const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRespo
 /// Error message (RFC 7644 §3.12).
 pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
+/// The namespace of every SCIM 2.0 protocol message URN (RFC 7644 §3):
+/// a body naming a URN under it is a protocol message, not a resource.
+pub const MESSAGES_PREFIX: &str = "urn:ietf:params:scim:api:messages:2.0:";
+/// The namespace of SCIM 1.x schema URNs (`urn:scim:schemas:core:1.0`,
+/// `urn:scim:schemas:extension:enterprise:1.0`): a body naming one comes
+/// from a SCIM 1.x client (RFC 7644 §3.12 `invalidVers`).
+pub const SCIM1_PREFIX: &str = "urn:scim:schemas:";
+
+/// Whether `urn` lies in the namespace `prefix` (ASCII case-insensitive).
+pub fn in_namespace(urn: &str, prefix: &str) -> bool {
+    urn.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
 /// Compares two URNs the way SCIM does: ASCII case-insensitively.
 pub fn eq(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
@@ -66,5 +80,14 @@ mod tests {
         assert_eq!(strip_prefix(USER, USER), None);
         assert_eq!(strip_prefix("urn:x", USER), None);
         assert_eq!(strip_prefix("é", "e"), None);
+    }
+
+    #[test]
+    fn namespaces_ignore_case() {
+        assert!(in_namespace("URN:SCIM:schemas:core:1.0", SCIM1_PREFIX));
+        assert!(in_namespace(PATCH_OP, MESSAGES_PREFIX));
+        assert!(!in_namespace(USER, SCIM1_PREFIX));
+        assert!(!in_namespace("urn:scim", SCIM1_PREFIX));
+        assert!(!in_namespace("ürn:scim:schemas:", SCIM1_PREFIX));
     }
 }

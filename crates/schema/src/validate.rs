@@ -13,7 +13,8 @@
 //!
 //! - Boolean attributes accept the strings `"true"` and `"false"` in any
 //!   case (Microsoft Entra ID sends `"True"`/`"False"`, and licence
-//!   expressions built with `Switch` produce strings).
+//!   expressions built with `Switch` produce strings), unless
+//!   [`Settings::strict_booleans`](crate::Settings::strict_booleans) is set.
 //! - Integer attributes accept a JSON number with a zero fraction (`3.0`),
 //!   which some JSON encoders produce for whole numbers.
 //!
@@ -37,7 +38,9 @@ pub enum Context<'a> {
     Create,
     /// A PUT body replacing `existing` (RFC 7644 §3.5.1): read-only values
     /// are ignored, immutable values that are set must not change, and
-    /// attributes missing from the body are cleared.
+    /// attributes missing from the body are cleared. Leaving out an
+    /// immutable attribute that is set would clear it, which changes it:
+    /// that too is a `mutability` error.
     Replace {
         /// The stored resource being replaced.
         existing: &'a Value,
@@ -431,10 +434,14 @@ impl<'r> Validator<'r, '_> {
             (AttributeType::Reference, Value::String(_)) => value.clone(),
             (AttributeType::Reference, _) => return Err(wrong("a URI reference (a string)")),
             (AttributeType::Boolean, Value::Bool(_)) => value.clone(),
-            (AttributeType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("true") => {
+            (AttributeType::Boolean, Value::String(s))
+                if !self.strict_booleans() && s.eq_ignore_ascii_case("true") =>
+            {
                 Value::Bool(true)
             }
-            (AttributeType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("false") => {
+            (AttributeType::Boolean, Value::String(s))
+                if !self.strict_booleans() && s.eq_ignore_ascii_case("false") =>
+            {
                 Value::Bool(false)
             }
             (AttributeType::Boolean, _) => return Err(wrong("a boolean (true or false)")),
@@ -481,6 +488,10 @@ impl<'r> Validator<'r, '_> {
             (AttributeType::Complex, _) => return Err(wrong("a JSON object")),
         };
         Ok(Some(v))
+    }
+
+    fn strict_booleans(&self) -> bool {
+        self.rt.registry().settings().strict_booleans
     }
 
     fn complex(

@@ -263,6 +263,25 @@ fn identity_provider_booleans_are_coerced() {
 }
 
 #[test]
+fn strict_booleans_refuse_strings() {
+    let strict = registry_with(|s| s.strict_booleans = true);
+    check_with(
+        &strict,
+        "User",
+        user(json!({"active": "False"})),
+        Context::Create,
+        err(ErrorKind::TypeMismatch, ScimType::InvalidValue, "active"),
+    );
+    check_with(
+        &strict,
+        "User",
+        user(json!({"active": false})),
+        Context::Create,
+        Expect::Ok(user(json!({"active": false}))),
+    );
+}
+
+#[test]
 fn null_and_empty_values_are_unassigned() {
     check(
         user(

@@ -67,15 +67,31 @@ struct TenantData {
     member_of: HashMap<ResourceId, BTreeSet<ResourceId>>,
 }
 
+/// The index keys of a document: every string the evaluator would compare
+/// for each indexed attribute (found ignoring case, as the evaluator finds
+/// names; each string of an array), so that an index lookup never misses a
+/// resource the filter matches.
 fn index_keys(resource_type: &str, doc: &Value) -> Vec<(String, &'static str, String)> {
-    INDEXED
-        .iter()
-        .filter_map(|attr| {
-            doc.get(*attr)
-                .and_then(Value::as_str)
-                .map(|v| (resource_type.to_owned(), *attr, v.to_lowercase()))
-        })
-        .collect()
+    let Value::Object(obj) = doc else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    for attr in INDEXED {
+        let value = obj.get(attr).or_else(|| {
+            obj.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(attr))
+                .map(|(_, v)| v)
+        });
+        let strings: Vec<&str> = match value {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for s in strings {
+            keys.push((resource_type.to_owned(), attr, s.to_lowercase()));
+        }
+    }
+    keys
 }
 
 impl TenantData {
