@@ -2,15 +2,11 @@
 
 use std::sync::Arc;
 
-use scimhub_store::{MemoryStore, Store};
+use scimhub_store::Store;
 
-/// Opens `memory://` (in-memory, for tests and demos), `sqlite://PATH`
-/// (the embedded default) or `postgres://…`.
+/// Opens `sqlite://PATH` (the embedded default), `postgres://…` or
+/// `memory://` (in-memory, for tests and demos), applying pending
+/// migrations. The error names what is wrong for an operator.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, String> {
-    if url == "memory://" || url == "memory:" {
-        return Ok(Arc::new(MemoryStore::new()));
-    }
-    Err(format!(
-        "unsupported database URL \"{url}\": use sqlite://PATH, postgres://USER@HOST/DB or memory://"
-    ))
+    scimhub_sql::open(url).await.map_err(|e| e.to_string())
 }

@@ -574,7 +574,9 @@ impl Store for MemoryStore {
         let rt = query.resource_type.as_str();
         // Everything of the type in creation order, one page by index: read
         // only that page.
-        if let (None, None, Pagination::Index { start_index, count }) = (&query.filter, &query.sort, &query.page) {
+        if let (None, None, Pagination::Index { start_index, count }) =
+            (&query.filter, &query.sort, &query.page)
+        {
             let order = d.order.get(rt);
             let skip = usize::try_from(start_index.saturating_sub(1)).unwrap_or(usize::MAX);
             let take = usize::try_from(*count).unwrap_or(usize::MAX);

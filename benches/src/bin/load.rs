@@ -1,0 +1,880 @@
+//! The HTTP load benchmark: starts (or targets) a scimhub server, seeds
+//! users through the API, then runs each scenario for a fixed time with a
+//! fixed number of keep-alive connections, beside a baseline route that
+//! does no SCIM work (`/healthz`) measured in the same run.
+//!
+//! `cargo run --release -p scimhub-benches --bin load -- --help`
+//!
+//! By default the server is pinned to core 0 with one worker and this load
+//! generator to core 1, on loopback only.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use clap::Parser;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+
+/// Command-line options.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "load", about = "HTTP load benchmark of the scimhub server")]
+struct Opts {
+    /// The scimhub binary to start (ignored with --target).
+    #[arg(long, default_value = "target/release/scimhub")]
+    server: String,
+    /// Target an already running server (http://HOST:PORT) instead of starting one.
+    #[arg(long)]
+    target: Option<String>,
+    /// Store URL for the started server; sqlite files are deleted first.
+    #[arg(long, default_value = "sqlite:///tmp/scimhub-load.db")]
+    database: String,
+    /// Bearer token (the started server's bootstrap token).
+    #[arg(long, default_value = "scimhub_load-test-token")]
+    token: String,
+    /// Tenant.
+    #[arg(long, default_value = "default")]
+    tenant: String,
+    /// Users to create before the read scenarios.
+    #[arg(long, default_value_t = 10_000)]
+    users: usize,
+    /// Seconds each timed scenario runs.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Keep-alive connections of the timed scenarios.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Do not pin the server and the generator to cores 0 and 1.
+    #[arg(long)]
+    no_pin: bool,
+    /// Server workers.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Also run the scale scenarios (large tenants, large groups, an
+    /// Entra-like initial sync); their sizes below.
+    #[arg(long)]
+    scale: bool,
+    /// Users in the large tenant of the userName-lookup scale scenario.
+    #[arg(long, default_value_t = 1_000_000)]
+    scale_users: usize,
+    /// Members of the large group of the membership scale scenario.
+    #[arg(long, default_value_t = 200_000)]
+    scale_members: usize,
+    /// Users, groups and memberships of the initial-sync scenario.
+    #[arg(long, default_value_t = 100_000)]
+    sync_users: usize,
+    /// Groups of the initial-sync scenario.
+    #[arg(long, default_value_t = 1_000)]
+    sync_groups: usize,
+    /// Memberships of the initial-sync scenario.
+    #[arg(long, default_value_t = 1_000_000)]
+    sync_memberships: usize,
+}
+
+/// A started server, stopped when dropped.
+struct Server {
+    child: Option<Child>,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.child {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Server {
+    fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    fn rss_mb(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        let kb: f64 = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        Some(kb / 1024.0)
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18080)
+}
+
+fn start_server(o: &Opts, database: &str) -> Result<Server, String> {
+    if let Some(t) = &o.target {
+        return Ok(Server {
+            child: None,
+            base: t.trim_end_matches('/').to_owned(),
+        });
+    }
+    if let Some(path) = database.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut cmd = if o.no_pin {
+        Command::new(&o.server)
+    } else {
+        let mut c = Command::new("taskset");
+        c.args(["-c", "0", &o.server]);
+        c
+    };
+    cmd.args([
+        "serve",
+        "--bind",
+        &addr,
+        "--workers",
+        &o.workers.to_string(),
+        "--database",
+        database,
+    ])
+    .env("SCIMHUB_BOOTSTRAP_TOKEN", &o.token)
+    .env("RUST_LOG", "warn")
+    .stdout(Stdio::null())
+    .stderr(Stdio::inherit());
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", o.server))?;
+    let server = Server {
+        child: Some(child),
+        base: format!("http://{addr}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        if Instant::now() > deadline {
+            return Err("the server did not start within 60 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(server)
+}
+
+/// One keep-alive HTTP/1.1 connection.
+struct Conn {
+    sender: http1::SendRequest<Full<Bytes>>,
+    host: String,
+    token: String,
+}
+
+impl Conn {
+    async fn open(base: &str, token: &str) -> Result<Conn, String> {
+        let host = base.trim_start_matches("http://").to_owned();
+        let stream = TcpStream::connect(&host)
+            .await
+            .map_err(|e| format!("connect {host}: {e}"))?;
+        let _ = stream.set_nodelay(true);
+        let (sender, conn) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Conn {
+            sender,
+            host,
+            token: token.to_owned(),
+        })
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Bytes), String> {
+        self.sender.ready().await.map_err(|e| e.to_string())?;
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", &self.host)
+            .header("authorization", format!("Bearer {}", self.token));
+        let payload = match body {
+            Some(b) => {
+                req = req.header("content-type", "application/scim+json");
+                Bytes::from(b.to_string())
+            }
+            None => Bytes::new(),
+        };
+        let req = req.body(Full::new(payload)).map_err(|e| e.to_string())?;
+        let resp = self
+            .sender
+            .send_request(req)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok((status, bytes))
+    }
+}
+
+/// The outcome of a timed scenario.
+struct Outcome {
+    name: String,
+    requests: u64,
+    errors: u64,
+    seconds: f64,
+    histogram: Histogram<u64>,
+}
+
+impl Outcome {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+    fn ms(&self, q: f64) -> f64 {
+        self.histogram.value_at_quantile(q) as f64 / 1000.0
+    }
+}
+
+fn new_histogram() -> Histogram<u64> {
+    // Microseconds, up to a minute, three significant digits; these bounds
+    // are valid constants.
+    #[allow(clippy::expect_used)]
+    Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
+}
+
+/// The request a scenario sends, given a counter.
+type Make = Arc<dyn Fn(u64) -> (&'static str, String, Option<Value>) + Send + Sync>;
+
+async fn timed(
+    base: &str,
+    token: &str,
+    name: &str,
+    connections: usize,
+    duration: Duration,
+    make: Make,
+    ok: fn(u16) -> bool,
+) -> Outcome {
+    let counter = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + duration;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (base, token, make, counter) = (
+            base.to_owned(),
+            token.to_owned(),
+            make.clone(),
+            counter.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut h = new_histogram();
+            let (mut n, mut errors) = (0u64, 0u64);
+            let Ok(mut conn) = Conn::open(&base, &token).await else {
+                return (h, n, 1u64);
+            };
+            while Instant::now() < deadline {
+                let i = counter.fetch_add(1, Ordering::Relaxed);
+                let (method, path, body) = make(i);
+                let t = Instant::now();
+                match conn.send(method, &path, body.as_ref()).await {
+                    Ok((status, _)) if ok(status) => {
+                        let _ = h.record(t.elapsed().as_micros() as u64);
+                        n += 1;
+                    }
+                    Ok(_) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        match Conn::open(&base, &token).await {
+                            Ok(c) => conn = c,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            (h, n, errors)
+        }));
+    }
+    let mut histogram = new_histogram();
+    let (mut requests, mut errors) = (0, 0);
+    for t in tasks {
+        if let Ok((h, n, e)) = t.await {
+            let _ = histogram.add(&h);
+            requests += n;
+            errors += e;
+        }
+    }
+    Outcome {
+        name: name.to_owned(),
+        requests,
+        errors,
+        seconds: start.elapsed().as_secs_f64(),
+        histogram,
+    }
+}
+
+/// Sends `total` requests over `connections` connections; returns the
+/// outcome and the response bodies' ids for creations.
+async fn counted(
+    base: &str,
+    token: &str,
+    name: &str,
+    connections: usize,
+    total: usize,
+    make: Make,
+    ok: fn(u16) -> bool,
+) -> (Outcome, Vec<(u64, String)>) {
+    let counter = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections.max(1) {
+        let (base, token, make, counter) = (
+            base.to_owned(),
+            token.to_owned(),
+            make.clone(),
+            counter.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut h = new_histogram();
+            let (mut n, mut errors) = (0u64, 0u64);
+            let mut ids = Vec::new();
+            let Ok(mut conn) = Conn::open(&base, &token).await else {
+                return (h, n, 1u64, ids);
+            };
+            loop {
+                let i = counter.fetch_add(1, Ordering::Relaxed);
+                if i as usize >= total {
+                    break;
+                }
+                let (method, path, body) = make(i);
+                let t = Instant::now();
+                match conn.send(method, &path, body.as_ref()).await {
+                    Ok((status, bytes)) if ok(status) => {
+                        let _ = h.record(t.elapsed().as_micros() as u64);
+                        n += 1;
+                        if method == "POST"
+                            && let Ok(v) = serde_json::from_slice::<Value>(&bytes)
+                            && let Some(id) = v["id"].as_str()
+                        {
+                            ids.push((i, id.to_owned()));
+                        }
+                    }
+                    Ok(_) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        match Conn::open(&base, &token).await {
+                            Ok(c) => conn = c,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            (h, n, errors, ids)
+        }));
+    }
+    let mut histogram = new_histogram();
+    let (mut requests, mut errors) = (0, 0);
+    let mut ids = Vec::new();
+    for t in tasks {
+        if let Ok((h, n, e, i)) = t.await {
+            let _ = histogram.add(&h);
+            requests += n;
+            errors += e;
+            ids.extend(i);
+        }
+    }
+    ids.sort();
+    (
+        Outcome {
+            name: name.to_owned(),
+            requests,
+            errors,
+            seconds: start.elapsed().as_secs_f64(),
+            histogram,
+        },
+        ids,
+    )
+}
+
+fn user_body(i: u64) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "userName": format!("user{i}@example.com"),
+        "externalId": format!("ext-{i}"),
+        "active": true,
+        "displayName": format!("User {i}"),
+        "name": {"givenName": "User", "familyName": format!("Number{i}")},
+        "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": format!("{i}"), "department": "Sales"}
+    })
+}
+
+fn success(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+fn print_header() {
+    println!(
+        "{:<46} {:>9} {:>7} {:>11} {:>9} {:>9} {:>9} {:>10}",
+        "scenario", "requests", "errors", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "× baseline"
+    );
+}
+
+fn print_row(o: &Outcome, baseline: Option<f64>) {
+    let ratio = baseline.map_or("".to_owned(), |b| format!("{:.3}", o.rate() / b));
+    println!(
+        "{:<46} {:>9} {:>7} {:>11.0} {:>9.3} {:>9.3} {:>9.3} {:>10}",
+        o.name,
+        o.requests,
+        o.errors,
+        o.rate(),
+        o.ms(0.5),
+        o.ms(0.99),
+        o.ms(0.999),
+        ratio
+    );
+}
+
+fn pin_self() {
+    let _ = Command::new("taskset")
+        .args(["-cp", "1", &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status();
+}
+
+async fn main_scenarios(o: &Opts) -> Result<(), String> {
+    let server = start_server(o, &o.database)?;
+    let base = server.base.clone();
+    let t = o.token.clone();
+    let tenant = o.tenant.clone();
+    let dur = Duration::from_secs(o.duration);
+    println!(
+        "server: {base}  store: {}  workers: {}  connections: {}  duration: {}s",
+        o.database, o.workers, o.connections, o.duration
+    );
+    if let Some(rss) = server.rss_mb() {
+        println!("server RSS at start: {rss:.1} MB");
+    }
+    print_header();
+    let users_path = format!("/scim/v2/{tenant}/Users");
+
+    // Creation: N distinct users over 4 connections.
+    let p = users_path.clone();
+    let make: Make = Arc::new(move |i| ("POST", p.clone(), Some(user_body(i))));
+    let (created, ids) = counted(
+        &base,
+        &t,
+        &format!("POST /Users ({} users, 4 conns)", o.users),
+        4,
+        o.users,
+        make,
+        |s| s == 201,
+    )
+    .await;
+    print_row(&created, None);
+    let rss_loaded = server.rss_mb();
+    let ids: Arc<Vec<String>> = Arc::new(ids.into_iter().map(|(_, id)| id).collect());
+    if ids.is_empty() {
+        return Err("no user was created; is the token right?".into());
+    }
+
+    let baseline = timed(
+        &base,
+        &t,
+        "baseline GET /healthz",
+        o.connections,
+        dur,
+        Arc::new(|_| ("GET", "/healthz".to_owned(), None)),
+        success,
+    )
+    .await;
+    print_row(&baseline, Some(baseline.rate()));
+    let b = Some(baseline.rate());
+
+    let (p, ids2) = (users_path.clone(), ids.clone());
+    let get = timed(
+        &base,
+        &t,
+        "GET /Users/{id}",
+        o.connections,
+        dur,
+        Arc::new(move |i| {
+            (
+                "GET",
+                format!("{p}/{}", ids2[(i as usize * 7919) % ids2.len()]),
+                None,
+            )
+        }),
+        success,
+    )
+    .await;
+    print_row(&get, b);
+
+    let (p, n) = (users_path.clone(), o.users as u64);
+    let filter = timed(
+        &base,
+        &t,
+        "GET /Users?filter=userName eq \"…\"",
+        o.connections,
+        dur,
+        Arc::new(move |i| {
+            (
+                "GET",
+                format!(
+                    "{p}?filter=userName%20eq%20%22user{}%40example.com%22",
+                    (i * 7919) % n
+                ),
+                None,
+            )
+        }),
+        success,
+    )
+    .await;
+    print_row(&filter, b);
+
+    let p = users_path.clone();
+    let page = timed(
+        &base,
+        &t,
+        "GET /Users?startIndex=1&count=100",
+        o.connections,
+        dur,
+        Arc::new(move |_| ("GET", format!("{p}?startIndex=1&count=100"), None)),
+        success,
+    )
+    .await;
+    print_row(&page, b);
+
+    let patch = |i: u64| {
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                                 "Operations": [{"op": "replace", "path": "active", "value": i % 2 == 0}]})
+    };
+    let (p, ids2) = (users_path.clone(), ids.clone());
+    let patch_one = timed(
+        &base,
+        &t,
+        "PATCH replace active (1 conn)",
+        1,
+        dur,
+        Arc::new(move |i| {
+            (
+                "PATCH",
+                format!("{p}/{}", ids2[(i as usize * 7919) % ids2.len()]),
+                Some(patch(i)),
+            )
+        }),
+        success,
+    )
+    .await;
+    print_row(&patch_one, b);
+
+    let (p, ids2) = (users_path.clone(), ids.clone());
+    let patch_many = timed(
+        &base,
+        &t,
+        &format!("PATCH replace active ({} conns)", o.connections),
+        o.connections,
+        dur,
+        Arc::new(move |i| {
+            (
+                "PATCH",
+                format!("{p}/{}", ids2[(i as usize * 7919) % ids2.len()]),
+                Some(patch(i)),
+            )
+        }),
+        success,
+    )
+    .await;
+    print_row(&patch_many, b);
+
+    println!();
+    println!("users created per second: {:.0}", created.rate());
+    println!("PATCH one at a time: p50 {:.3} ms", patch_one.ms(0.5));
+    if let Some(rss) = rss_loaded {
+        println!("server RSS after loading {} users: {rss:.1} MB", o.users);
+    }
+    if let Some(rss) = server.rss_mb() {
+        println!("server RSS at the end: {rss:.1} MB");
+    }
+    Ok(())
+}
+
+/// Creates `count` users named `{prefix}{i}` over 8 connections.
+async fn seed_users(
+    base: &str,
+    t: &str,
+    tenant: &str,
+    prefix: &str,
+    count: usize,
+) -> Result<(Outcome, Vec<String>), String> {
+    let path = format!("/scim/v2/{tenant}/Users");
+    let prefix = prefix.to_owned();
+    let make: Make = Arc::new(move |i| {
+        (
+            "POST",
+            path.clone(),
+            Some(
+                json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": format!("{prefix}{i}@example.com"), "externalId": format!("{prefix}-{i}"), "active": true}),
+            ),
+        )
+    });
+    let (o, ids) = counted(
+        base,
+        t,
+        &format!("seed {count} users"),
+        8,
+        count,
+        make,
+        |s| s == 201,
+    )
+    .await;
+    if o.errors > 0 {
+        return Err(format!("{} errors while seeding users", o.errors));
+    }
+    Ok((o, ids.into_iter().map(|(_, id)| id).collect()))
+}
+
+async fn scale_scenarios(o: &Opts) -> Result<(), String> {
+    let t = o.token.clone();
+    let tenant = o.tenant.clone();
+    let dur = Duration::from_secs(o.duration);
+    let users_path = format!("/scim/v2/{tenant}/Users");
+    let groups_path = format!("/scim/v2/{tenant}/Groups");
+    println!(
+        "\n== scale: userName lookup, 1,000 vs {} users",
+        o.scale_users
+    );
+    print_header();
+    let mut lookups = Vec::new();
+    for n in [1_000usize, o.scale_users] {
+        let db = scale_db(o, &format!("lookup{n}"));
+        let server = start_server(o, &db)?;
+        let (seeded, _) = seed_users(&server.base, &t, &tenant, "u", n).await?;
+        print_row(&seeded, None);
+        let (p, nn) = (users_path.clone(), n as u64);
+        let out = timed(
+            &server.base,
+            &t,
+            &format!("GET filter userName eq ({n} users)"),
+            o.connections,
+            dur,
+            Arc::new(move |i| {
+                (
+                    "GET",
+                    format!(
+                        "{p}?filter=userName%20eq%20%22u{}%40example.com%22",
+                        (i * 7919) % nn
+                    ),
+                    None,
+                )
+            }),
+            success,
+        )
+        .await;
+        print_row(&out, None);
+        lookups.push(out);
+    }
+    if let [small, large] = lookups.as_slice() {
+        println!(
+            "large/small p50 latency: {:.2}×, small/large throughput: {:.2}×",
+            large.ms(0.5) / small.ms(0.5),
+            small.rate() / large.rate()
+        );
+    }
+
+    println!(
+        "\n== scale: one member added to a group of 10 vs {}",
+        o.scale_members
+    );
+    print_header();
+    let mut adds = Vec::new();
+    let mut reads = Vec::new();
+    for size in [10usize, o.scale_members] {
+        let db = scale_db(o, &format!("group{size}"));
+        let server = start_server(o, &db)?;
+        let (_, ids) = seed_users(&server.base, &t, &tenant, "m", size + 20_000).await?;
+        let (members, extra) = ids.split_at(size);
+        let mut conn = Conn::open(&server.base, &t).await?;
+        let (status, body) = conn.send("POST", &groups_path, Some(&json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Big"}))).await?;
+        if status != 201 {
+            return Err(format!("group create: {status}"));
+        }
+        let gid = serde_json::from_slice::<Value>(&body).map_err(|e| e.to_string())?["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        for chunk in members.chunks(1000) {
+            let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members",
+                "value": chunk.iter().map(|m| json!({"value": m})).collect::<Vec<_>>()}]});
+            let (s, _) = conn
+                .send("PATCH", &format!("{groups_path}/{gid}"), Some(&patch))
+                .await?;
+            if s >= 300 {
+                return Err(format!("member seeding: {s}"));
+            }
+        }
+        let extra: Arc<Vec<String>> = Arc::new(extra.to_vec());
+        let (gp, g, ex) = (groups_path.clone(), gid.clone(), extra.clone());
+        let add = timed(&server.base, &t, &format!("PATCH add one member (group of {size})"), 1, dur,
+            Arc::new(move |i| {
+                let m = &ex[i as usize % ex.len()];
+                let op = if (i / ex.len() as u64) % 2 == 0 { "add" } else { "remove" };
+                let patch = if op == "add" {
+                    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members", "value": [{"value": m}]}]})
+                } else {
+                    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "remove", "path": format!("members[value eq \"{m}\"]")}]})
+                };
+                ("PATCH", format!("{gp}/{g}"), Some(patch))
+            }), success).await;
+        print_row(&add, None);
+        let (gp, g) = (groups_path.clone(), gid.clone());
+        let read = timed(
+            &server.base,
+            &t,
+            &format!("GET group excludedAttributes=members ({size})"),
+            1,
+            dur,
+            Arc::new(move |_| ("GET", format!("{gp}/{g}?excludedAttributes=members"), None)),
+            success,
+        )
+        .await;
+        print_row(&read, None);
+        adds.push(add);
+        reads.push(read);
+    }
+    if let ([a_small, a_large], [r_small, r_large]) = (adds.as_slice(), reads.as_slice()) {
+        println!(
+            "member add p50 large/small: {:.2}×; group read p50 large/small: {:.2}×",
+            a_large.ms(0.5) / a_small.ms(0.5),
+            r_large.ms(0.5) / r_small.ms(0.5)
+        );
+    }
+
+    println!(
+        "\n== scale: Entra-like initial sync: {} users, {} groups, {} memberships",
+        o.sync_users, o.sync_groups, o.sync_memberships
+    );
+    let db = scale_db(o, "sync");
+    let server = start_server(o, &db)?;
+    let start = Instant::now();
+    let (users, user_ids) = seed_users(&server.base, &t, &tenant, "s", o.sync_users).await?;
+    println!(
+        "users: {} in {:.1}s ({:.0}/s)",
+        users.requests,
+        users.seconds,
+        users.rate()
+    );
+    let gp = groups_path.clone();
+    let (groups, group_ids) = counted(&server.base, &t, "groups", 8, o.sync_groups,
+        Arc::new(move |i| ("POST", gp.clone(), Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("Group {i}"), "externalId": format!("g-{i}")})))),
+        |s| s == 201).await;
+    println!("groups: {} in {:.1}s", groups.requests, groups.seconds);
+    let group_ids: Arc<Vec<String>> = Arc::new(group_ids.into_iter().map(|(_, id)| id).collect());
+    let user_ids = Arc::new(user_ids);
+    // Memberships in PATCH requests of 100 members, as Entra batches them.
+    let per_request = 100usize;
+    let requests = o.sync_memberships.div_ceil(per_request);
+    let (gp, gi, ui, ms) = (
+        groups_path.clone(),
+        group_ids.clone(),
+        user_ids.clone(),
+        o.sync_memberships,
+    );
+    let (memberships, _) = counted(
+        &server.base,
+        &t,
+        "memberships",
+        8,
+        requests,
+        Arc::new(move |i| {
+            let g = &gi[i as usize % gi.len()];
+            let round = i as usize / gi.len();
+            let value: Vec<Value> = (0..per_request)
+                .map(|k| round * per_request + k)
+                .filter(|k| (i as usize) * per_request + (k % per_request) < ms)
+                .map(|k| json!({"value": ui[k % ui.len()]}))
+                .collect();
+            (
+                "PATCH",
+                format!("{gp}/{g}"),
+                Some(
+                    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "Add", "path": "members", "value": value}]}),
+                ),
+            )
+        }),
+        success,
+    )
+    .await;
+    println!(
+        "membership PATCH requests: {} ({} errors) in {:.1}s",
+        memberships.requests, memberships.errors, memberships.seconds
+    );
+    println!(
+        "initial sync wall time: {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    if let Some(rss) = server.rss_mb() {
+        println!("server RSS after the sync: {rss:.1} MB");
+    }
+    Ok(())
+}
+
+fn scale_db(o: &Opts, name: &str) -> String {
+    match o.database.strip_prefix("sqlite://") {
+        Some(path) => format!("sqlite://{path}-{name}"),
+        None => o.database.clone(),
+    }
+}
+
+fn main() {
+    let o = Opts::parse();
+    if !o.no_pin && o.target.is_none() {
+        pin_self();
+    }
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("load: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = rt.block_on(async {
+        main_scenarios(&o).await?;
+        if o.scale {
+            scale_scenarios(&o).await?;
+        }
+        Ok::<(), String>(())
+    });
+    if let Err(e) = result {
+        eprintln!("load: {e}");
+        std::process::exit(1);
+    }
+}

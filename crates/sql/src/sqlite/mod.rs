@@ -1,0 +1,429 @@
+//! The SQLite backend: one file in WAL mode, reads on a pool of
+//! connections used on the calling thread, writes on one thread that
+//! commits them in groups.
+
+mod conn;
+mod error;
+mod read;
+mod tenants;
+mod write;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use scimhub_schema::datetime::DateTime;
+use scimhub_store::{
+    Error, Expr, Member, NewResource, NewTenant, Page, Query, ResourceId, Result, Store,
+    StoredResource, Tenant, TenantId, TenantUpdate, TokenHash, Update, Version,
+};
+
+use self::read::{Pool, SqliteReader};
+use self::write::DocText;
+use self::writer::Writer;
+use crate::listing;
+use crate::sql::Dialect;
+use crate::stats::RequestClock;
+
+/// A [`Store`] in one SQLite file.
+///
+/// Cheap to clone: clones share the connections and the writer thread.
+/// Other processes may open the same file at the same time (the
+/// `scimhub` CLI does, while a server runs).
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    pool: Arc<Pool>,
+    writer: Writer,
+    clock: RequestClock,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let seen = self.clock.drain();
+        if !seen.is_empty() {
+            self.writer
+                .spawn(move |c| tenants::record_requests(c, &seen));
+        }
+        // The writer, dropped next, finishes what is queued.
+    }
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and brings
+    /// its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        let path = path.as_ref().to_path_buf();
+        let conn = conn::open(&path, true)?;
+        conn::migrate(&conn)?;
+        let writer = Writer::start(conn)?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                pool: Pool::new(path.clone()),
+                path,
+                writer,
+                clock: RequestClock::new(),
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Creates many resources in one transaction: all of them, or none
+    /// if one fails (the error is that resource's, as
+    /// [`Store::create`] reports it). The fast path for imports and
+    /// benchmarks.
+    pub async fn create_many(
+        &self,
+        tenant: &TenantId,
+        resources: Vec<NewResource>,
+    ) -> Result<Vec<StoredResource>> {
+        let t = tenant.clone();
+        let prepared: Vec<(String, DocText, Vec<ResourceId>)> = resources
+            .into_iter()
+            .map(|r| {
+                (
+                    r.resource_type,
+                    DocText::new(r.document, r.unique),
+                    r.members,
+                )
+            })
+            .collect();
+        self.inner
+            .writer
+            .run(move |c| {
+                prepared
+                    .into_iter()
+                    .map(|(rt, doc, members)| write::create(c, &t, &rt, doc, &members))
+                    .collect()
+            })
+            .await
+    }
+
+    /// Runs `f` on a read connection, on this thread.
+    fn read<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        let conn = self.inner.pool.get()?;
+        f(conn.conn()?)
+    }
+
+    fn with_clock(&self, mut t: Tenant) -> Tenant {
+        t.last_request_at = self.inner.clock.merge(&t.id, t.last_request_at);
+        t
+    }
+
+    fn require_tenant(&self, c: &rusqlite::Connection, t: &TenantId) -> Result<()> {
+        if tenants::exists(c, t)? {
+            Ok(())
+        } else {
+            Err(Error::not_found(format!("no tenant named '{t}'")))
+        }
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant> {
+        self.inner
+            .writer
+            .run(move |c| tenants::create(c, &tenant))
+            .await
+    }
+
+    async fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>> {
+        Ok(self
+            .read(|c| tenants::tenant(c, id))?
+            .map(|t| self.with_clock(t)))
+    }
+
+    async fn tenant_by_token(&self, token: &TokenHash, now: DateTime) -> Result<Option<Tenant>> {
+        let mut found = self.read(|c| tenants::by_token(c, token))?;
+        // The current token wins over a previous one in its grace period.
+        found.sort_by_key(|t| t.token != *token);
+        Ok(found
+            .into_iter()
+            .find(|t| t.accepts(token, now))
+            .map(|t| self.with_clock(t)))
+    }
+
+    async fn tenants(&self) -> Result<Vec<Tenant>> {
+        Ok(self
+            .read(tenants::all)?
+            .into_iter()
+            .map(|t| self.with_clock(t))
+            .collect())
+    }
+
+    async fn update_tenant(&self, id: &TenantId, update: TenantUpdate) -> Result<Tenant> {
+        let t = id.clone();
+        let tenant = self
+            .inner
+            .writer
+            .run(move |c| tenants::update(c, &t, update))
+            .await?;
+        Ok(self.with_clock(tenant))
+    }
+
+    async fn delete_tenant(&self, id: &TenantId) -> Result<()> {
+        let t = id.clone();
+        self.inner
+            .writer
+            .run(move |c| tenants::delete(c, &t))
+            .await?;
+        self.inner.clock.forget(id);
+        Ok(())
+    }
+
+    async fn record_request(&self, id: &TenantId, at: DateTime) -> Result<()> {
+        if let Some(seen) = self.inner.clock.record(id, at) {
+            self.inner
+                .writer
+                .spawn(move |c| tenants::record_requests(c, &seen));
+        }
+        Ok(())
+    }
+
+    async fn create(&self, tenant: &TenantId, resource: NewResource) -> Result<StoredResource> {
+        let t = tenant.clone();
+        let doc = DocText::new(resource.document, resource.unique);
+        let rt = resource.resource_type;
+        let members = resource.members;
+        self.inner
+            .writer
+            .run(move |c| write::create(c, &t, &rt, doc, &members))
+            .await
+    }
+
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &ResourceId,
+    ) -> Result<Option<StoredResource>> {
+        self.read(|c| {
+            let found = read::get(c, tenant, resource_type, id)?;
+            if found.is_none() {
+                self.require_tenant(c, tenant)?;
+            }
+            Ok(found)
+        })
+    }
+
+    async fn update(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &ResourceId,
+        expected: Option<Version>,
+        update: Update,
+    ) -> Result<StoredResource> {
+        let (t, rt, id) = (tenant.clone(), resource_type.to_owned(), id.clone());
+        let doc = update.document.map(|(v, u)| DocText::new(v, u));
+        let members = update.members;
+        self.inner
+            .writer
+            .run(move |c| write::update(c, &t, &rt, &id, expected, doc, members))
+            .await
+    }
+
+    async fn delete(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &ResourceId,
+        expected: Option<Version>,
+    ) -> Result<()> {
+        let (t, rt, id) = (tenant.clone(), resource_type.to_owned(), id.clone());
+        self.inner
+            .writer
+            .run(move |c| write::delete(c, &t, &rt, &id, expected))
+            .await
+    }
+
+    async fn list(&self, tenant: &TenantId, query: &Query) -> Result<Page> {
+        let mut reader = SqliteReader::begin(self.inner.pool.get()?)?;
+        let page = listing::list(&mut reader, Dialect::Sqlite, tenant, query).await;
+        reader.finish();
+        page
+    }
+
+    async fn count(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        filter: Option<&Expr>,
+    ) -> Result<u64> {
+        let mut reader = SqliteReader::begin(self.inner.pool.get()?)?;
+        let n = listing::count(&mut reader, Dialect::Sqlite, tenant, resource_type, filter).await;
+        reader.finish();
+        n
+    }
+
+    async fn members(
+        &self,
+        tenant: &TenantId,
+        group: &ResourceId,
+        after: Option<&ResourceId>,
+        limit: usize,
+    ) -> Result<Vec<Member>> {
+        self.read(|c| {
+            let page = read::members(c, tenant, group, after, limit)?;
+            if page.is_empty() {
+                self.require_tenant(c, tenant)?;
+            }
+            Ok(page)
+        })
+    }
+
+    async fn member_count(&self, tenant: &TenantId, group: &ResourceId) -> Result<u64> {
+        self.read(|c| match read::member_count(c, tenant, group)? {
+            Some(n) => Ok(n),
+            None => self.require_tenant(c, tenant).map(|()| 0),
+        })
+    }
+
+    async fn groups_of(
+        &self,
+        tenant: &TenantId,
+        member: &ResourceId,
+    ) -> Result<Vec<StoredResource>> {
+        self.read(|c| {
+            let groups = read::groups_of(c, tenant, member)?;
+            if groups.is_empty() {
+                self.require_tenant(c, tenant)?;
+            }
+            Ok(groups)
+        })
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.read(|c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(error::failed("answering a ping"))
+        })
+    }
+
+    async fn close(&self) -> Result<()> {
+        let seen = self.inner.clock.drain();
+        if !seen.is_empty() {
+            self.inner
+                .writer
+                .run(move |c| tenants::record_requests(c, &seen))
+                .await?;
+        }
+        self.inner.writer.stop();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use scimhub_filter::{bind, parse_filter};
+    use scimhub_schema::Registry;
+
+    use super::*;
+    use crate::sql::Sql;
+    use crate::translate::condition;
+
+    const N_PLAN: usize = 2_000;
+
+    /// The lookups identity providers make are index seeks, not scans.
+    #[test]
+    fn lookups_are_index_seeks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("plan.db")).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let t = TenantId::new("t").unwrap();
+            store
+                .create_tenant(NewTenant { id: t.clone(), token: TokenHash([1; 32]), allowed_domains: vec![] })
+                .await
+                .unwrap();
+            let users = (0..N_PLAN)
+                .map(|i| NewResource {
+                    resource_type: "User".into(),
+                    document: serde_json::json!({"userName": format!("u{i}"), "externalId": format!("e{i}"), "displayName": format!("d{i}")}),
+                    unique: vec![],
+                    members: vec![],
+                })
+                .collect();
+            store.create_many(&t, users).await.unwrap();
+        });
+        let registry = Registry::standard();
+        let users = registry.resource_type("User").unwrap();
+        let groups = registry.resource_type("Group").unwrap();
+        let member =
+            match bind(&parse_filter(r#"members[value eq "u1"]"#).unwrap(), groups).unwrap() {
+                scimhub_filter::BoundFilter::ValuePath { filter, .. } => *filter,
+                _ => unreachable!(),
+            };
+        let cases = [
+            (
+                Expr::Filter(bind(&parse_filter(r#"userName eq "a""#).unwrap(), users).unwrap()),
+                "resources_user_name",
+            ),
+            (
+                Expr::Filter(bind(&parse_filter(r#"externalId eq "a""#).unwrap(), users).unwrap()),
+                "resources_external_id",
+            ),
+            (
+                Expr::Filter(bind(&parse_filter(r#"displayName eq "a""#).unwrap(), users).unwrap()),
+                "resources_display_name",
+            ),
+            (
+                Expr::Filter(bind(&parse_filter(r#"id eq "a""#).unwrap(), users).unwrap()),
+                "resources_id",
+            ),
+            (Expr::HasMember(member), "PRIMARY KEY"),
+        ];
+        let conn = store.inner.pool.get().unwrap();
+        for (e, index) in cases {
+            let mut sql = Sql::new(Dialect::Sqlite);
+            let t = sql.text("t");
+            let rt = sql.text("User");
+            let c = condition(&mut sql, &e, "r");
+            let text = format!(
+                "EXPLAIN QUERY PLAN SELECT r.seq FROM resources r WHERE r.tenant = {t} AND r.resource_type = {rt} AND ({}) ORDER BY r.seq + 0 LIMIT 100",
+                c.sql
+            );
+            let params: Vec<String> = sql
+                .params
+                .iter()
+                .map(|p| match p {
+                    crate::sql::Param::Text(s) => s.clone(),
+                    _ => String::new(),
+                })
+                .collect();
+            let mut stmt = conn.conn().unwrap().prepare(&text).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(params), |r| {
+                    r.get::<_, String>(3)
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join(" | ");
+            assert!(plan.contains(index), "{e:?}: {plan}");
+            assert!(!plan.contains("SCAN r"), "{e:?} scans: {plan}");
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Reads: a small pool of connections, each used on the calling thread
+//! (a point read takes microseconds and must not hop threads), and the
+//! [`Reader`] the shared query code runs on.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use parking_lot::Mutex;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use scimhub_store::{Member, ResourceId, Result, StoredResource, TenantId, Version};
+
+use super::conn;
+use super::error::{db, failed};
+use super::tenants;
+use super::write::parse;
+use crate::columns::from_ns;
+use crate::listing::{KeyRow, RECORD_COLUMNS, Reader, Record};
+use crate::sql::{Param, Sql};
+
+/// Idle connections kept for reuse; more may be open while busy.
+const MAX_IDLE: usize = 64;
+
+/// Read connections to one file.
+pub(crate) struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// A connection borrowed from the pool, returned when dropped.
+pub(crate) struct Pooled {
+    conn: Option<Connection>,
+    pool: Arc<Pool>,
+}
+
+impl Pool {
+    pub(crate) fn new(path: PathBuf) -> Arc<Pool> {
+        Arc::new(Pool {
+            path,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub(crate) fn get(self: &Arc<Self>) -> Result<Pooled> {
+        let conn = match self.idle.lock().pop() {
+            Some(c) => c,
+            None => {
+                let c = conn::open(&self.path, false)?;
+                c.pragma_update(None, "query_only", "ON").map_err(db)?;
+                c
+            }
+        };
+        Ok(Pooled {
+            conn: Some(conn),
+            pool: self.clone(),
+        })
+    }
+}
+
+impl Pooled {
+    pub(crate) fn conn(&self) -> Result<&Connection> {
+        self.conn.as_ref().ok_or_else(|| {
+            scimhub_store::Error::new(
+                scimhub_store::ErrorKind::Unavailable,
+                "the SQLite connection was discarded",
+            )
+        })
+    }
+
+    /// Drops the connection instead of returning it (after a failure that
+    /// may have left it inside a transaction).
+    fn discard(&mut self) {
+        self.conn = None;
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let mut idle = self.pool.idle.lock();
+            if idle.len() < MAX_IDLE {
+                idle.push(c);
+            }
+        }
+    }
+}
+
+fn params_of(sql: &Sql) -> Vec<SqlValue> {
+    sql.params
+        .iter()
+        .map(|p| match p {
+            Param::Text(s) => SqlValue::Text(s.clone()),
+            Param::Int(i) => SqlValue::Integer(*i),
+            Param::Real(f) => SqlValue::Real(*f),
+            Param::Ints(v) => SqlValue::Text(serde_json::Value::from(v.clone()).to_string()),
+        })
+        .collect()
+}
+
+/// Decodes the store's own fields from columns 0..6 (`seq, id,
+/// resource_type, version, created_ns, modified_ns`).
+fn meta(row: &Row<'_>) -> rusqlite::Result<(i64, StoredResource)> {
+    Ok((
+        row.get(0)?,
+        StoredResource {
+            id: ResourceId::new(row.get::<_, String>(1)?),
+            resource_type: row.get(2)?,
+            version: Version(u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0)),
+            created: from_ns(row.get(4)?),
+            last_modified: from_ns(row.get(5)?),
+            document: serde_json::Value::Null,
+        },
+    ))
+}
+
+fn record(row: &Row<'_>) -> rusqlite::Result<(i64, StoredResource, String)> {
+    let (seq, r) = meta(row)?;
+    Ok((seq, r, row.get(6)?))
+}
+
+fn records(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Record>> {
+    let rows: Vec<(i64, StoredResource, String)> = conn
+        .prepare_cached(sql)
+        .and_then(|mut s| s.query_map(params, record)?.collect())
+        .map_err(failed("reading resources"))?;
+    rows.into_iter()
+        .map(|(seq, mut resource, doc)| {
+            resource.document = parse(&doc)?;
+            Ok(Record { seq, resource })
+        })
+        .collect()
+}
+
+/// A resource by type and id.
+pub(crate) fn get(
+    conn: &Connection,
+    t: &TenantId,
+    rt: &str,
+    id: &ResourceId,
+) -> Result<Option<StoredResource>> {
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM resources r WHERE r.tenant = ?1 AND r.id = ?2 AND r.resource_type = ?3"
+    );
+    Ok(records(conn, &sql, params![t.as_str(), id.as_str(), rt])?
+        .pop()
+        .map(|r| r.resource))
+}
+
+/// A page of a group's members, by member id.
+pub(crate) fn members(
+    conn: &Connection,
+    t: &TenantId,
+    group: &ResourceId,
+    after: Option<&ResourceId>,
+    limit: usize,
+) -> Result<Vec<Member>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let map = |r: &Row<'_>| {
+        Ok(Member {
+            id: ResourceId::new(r.get::<_, String>(0)?),
+            resource_type: r.get(1)?,
+        })
+    };
+    let rows: rusqlite::Result<Vec<Member>> = match after {
+        Some(a) => conn
+            .prepare_cached(
+                "SELECT member_id, member_type FROM memberships WHERE tenant = ?1 AND group_id = ?2 \
+                 AND member_id > ?3 ORDER BY member_id LIMIT (?4 + 0)",
+            )
+            .and_then(|mut s| s.query_map(params![t.as_str(), group.as_str(), a.as_str(), limit], map)?.collect()),
+        None => conn
+            .prepare_cached(
+                "SELECT member_id, member_type FROM memberships WHERE tenant = ?1 AND group_id = ?2 \
+                 ORDER BY member_id LIMIT (?3 + 0)",
+            )
+            .and_then(|mut s| s.query_map(params![t.as_str(), group.as_str(), limit], map)?.collect()),
+    };
+    rows.map_err(failed("reading members"))
+}
+
+/// The number of members of a group, kept on the group's row.
+pub(crate) fn member_count(
+    conn: &Connection,
+    t: &TenantId,
+    group: &ResourceId,
+) -> Result<Option<u64>> {
+    conn.prepare_cached("SELECT member_count FROM resources WHERE tenant = ?1 AND id = ?2")
+        .and_then(|mut s| {
+            s.query_row([t.as_str(), group.as_str()], |r| r.get::<_, i64>(0))
+                .optional()
+        })
+        .map(|n| n.map(|n| u64::try_from(n).unwrap_or(0)))
+        .map_err(failed("counting members"))
+}
+
+/// The groups a resource is a direct member of, by group id.
+pub(crate) fn groups_of(
+    conn: &Connection,
+    t: &TenantId,
+    member: &ResourceId,
+) -> Result<Vec<StoredResource>> {
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
+         WHERE m.tenant = ?1 AND m.member_id = ?2 ORDER BY m.group_id"
+    );
+    Ok(records(conn, &sql, params![t.as_str(), member.as_str()])?
+        .into_iter()
+        .map(|r| r.resource)
+        .collect())
+}
+
+/// The shared query code's access to SQLite, inside one read transaction
+/// so that counts and pages agree.
+pub(crate) struct SqliteReader {
+    conn: Pooled,
+}
+
+impl SqliteReader {
+    pub(crate) fn begin(conn: Pooled) -> Result<SqliteReader> {
+        conn.conn()?.execute_batch("BEGIN").map_err(db)?;
+        Ok(SqliteReader { conn })
+    }
+
+    pub(crate) fn finish(mut self) {
+        let ok = self
+            .conn
+            .conn()
+            .is_ok_and(|c| c.execute_batch("COMMIT").is_ok());
+        if !ok {
+            self.conn.discard();
+        }
+    }
+}
+
+#[async_trait]
+impl Reader for SqliteReader {
+    async fn records(&mut self, sql: &Sql) -> Result<Vec<Record>> {
+        records(
+            self.conn.conn()?,
+            &sql.text,
+            params_from_iter(params_of(sql)),
+        )
+    }
+
+    async fn key_rows(&mut self, sql: &Sql) -> Result<Vec<KeyRow>> {
+        let rows: Vec<(i64, StoredResource, Option<String>)> = self
+            .conn
+            .conn()?
+            .prepare_cached(&sql.text)
+            .and_then(|mut s| {
+                s.query_map(params_from_iter(params_of(sql)), |r| {
+                    let (seq, m) = meta(r)?;
+                    Ok((seq, m, r.get(6)?))
+                })?
+                .collect()
+            })
+            .map_err(failed("sorting resources"))?;
+        rows.into_iter()
+            .map(|(seq, meta, f)| {
+                Ok(KeyRow {
+                    seq,
+                    meta,
+                    fragment: f.as_deref().map(parse).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn number(&mut self, sql: &Sql) -> Result<i64> {
+        self.conn
+            .conn()?
+            .prepare_cached(&sql.text)
+            .and_then(|mut s| s.query_row(params_from_iter(params_of(sql)), |r| r.get(0)))
+            .map_err(failed("counting resources"))
+    }
+
+    async fn tenant_exists(&mut self, tenant: &TenantId) -> Result<bool> {
+        tenants::exists(self.conn.conn()?, tenant)
+    }
+
+    async fn groups_of(
+        &mut self,
+        tenant: &TenantId,
+        member: &ResourceId,
+    ) -> Result<Vec<StoredResource>> {
+        groups_of(self.conn.conn()?, tenant, member)
+    }
+}
