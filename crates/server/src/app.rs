@@ -294,9 +294,10 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let info = req.connection_info();
-    let base_url = format!("{}://{}/scim/v2/{tenant_name}", info.scheme(), info.host());
-    drop(info);
+    let base_url = {
+        let info = req.connection_info();
+        format!("{}://{}/scim/v2/{tenant_name}", info.scheme(), info.host())
+    };
     let request = Request {
         method: method(req.method()),
         path: format!("/{rest}"),

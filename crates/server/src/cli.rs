@@ -388,8 +388,8 @@ async fn show_stats(tenant: Option<String>, as_json: bool, args: &StoreArgs) -> 
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "{:<24} {:>8} {:>8} {:>9} {:>7}  {}",
-            "TENANT", "USERS", "ACTIVE", "LICENSED", "GROUPS", "LAST REQUEST"
+            "{:<24} {:>8} {:>8} {:>9} {:>7}  LAST REQUEST",
+            "TENANT", "USERS", "ACTIVE", "LICENSED", "GROUPS"
         );
         for r in &rows {
             let _ = writeln!(

@@ -19,11 +19,14 @@ use governor::{DefaultDirectRateLimiter, Quota};
 use parking_lot::Mutex;
 use scimhub_store::TenantId;
 
+/// Each tenant's rate and bucket.
+type Buckets = HashMap<TenantId, (u32, Arc<DefaultDirectRateLimiter>)>;
+
 /// Token buckets, one per tenant, each with its tenant's rate.
 #[derive(Clone, Default)]
 pub struct RateLimits {
     default_rate: Option<u32>,
-    buckets: Arc<Mutex<HashMap<TenantId, (u32, Arc<DefaultDirectRateLimiter>)>>>,
+    buckets: Arc<Mutex<Buckets>>,
 }
 
 impl RateLimits {
