@@ -48,6 +48,58 @@ pub(crate) async fn render(
     base_url: &str,
     projection: &Projection,
 ) -> Result<Value> {
+    render_with(store, tenant, rt, r, base_url, projection, None).await
+}
+
+/// Whether rendering resources of `rt` with `projection` needs each
+/// user's groups (for `groups` or the licence).
+pub(crate) fn needs_groups(rt: ResourceTypeRef<'_>, projection: &Projection) -> bool {
+    rt.name() == "User"
+        && (rt.extension(urn::LICENSE_USER).is_some()
+            || rt
+                .core_schema()
+                .attribute("groups")
+                .is_some_and(|a| projection.includes(a)))
+}
+
+/// Renders a page of resources of one type; the groups of every user on
+/// the page are read in one round trip.
+pub(crate) async fn render_page(
+    store: &dyn Store,
+    tenant: &TenantId,
+    rt: ResourceTypeRef<'_>,
+    resources: &[StoredResource],
+    base_url: &str,
+    projection: &Projection,
+    out: &mut Vec<Value>,
+) -> Result<()> {
+    out.reserve(resources.len());
+    if needs_groups(rt, projection) && !resources.is_empty() {
+        let ids: Vec<ResourceId> = resources.iter().map(|r| r.id.clone()).collect();
+        let groups = store.groups_of_many(tenant, &ids).await?;
+        for r in resources {
+            let mine = groups.get(&r.id).map_or(&[][..], Vec::as_slice);
+            out.push(render_with(store, tenant, rt, r, base_url, projection, Some(mine)).await?);
+        }
+    } else {
+        for r in resources {
+            out.push(render_with(store, tenant, rt, r, base_url, projection, None).await?);
+        }
+    }
+    Ok(())
+}
+
+/// [`render`] with the user's groups already read (for a page of users,
+/// read in one round trip).
+pub(crate) async fn render_with(
+    store: &dyn Store,
+    tenant: &TenantId,
+    rt: ResourceTypeRef<'_>,
+    r: &StoredResource,
+    base_url: &str,
+    projection: &Projection,
+    known_groups: Option<&[StoredResource]>,
+) -> Result<Value> {
     let mut out = Map::new();
     let doc = r.document.as_object();
     let mut schemas: Vec<Value> = doc
@@ -71,7 +123,14 @@ pub(crate) async fn render(
         let licence_ext = rt.extension(urn::LICENSE_USER);
         let wants_licence = licence_ext.is_some();
         if wants_groups || wants_licence {
-            let groups = store.groups_of(tenant, &r.id).await?;
+            let read;
+            let groups: &[StoredResource] = match known_groups {
+                Some(g) => g,
+                None => {
+                    read = store.groups_of(tenant, &r.id).await?;
+                    &read
+                }
+            };
             if wants_groups && !groups.is_empty() {
                 let groups_rt = rt.registry().resource_type("Group");
                 out.insert(
@@ -101,7 +160,7 @@ pub(crate) async fn render(
             if let Some(ext) = licence_ext {
                 out.insert(
                     ext.id().to_owned(),
-                    json!({"license": licence::is_licensed(&groups)}),
+                    json!({"license": licence::is_licensed(groups)}),
                 );
                 if !schemas
                     .iter()

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::body::parse_body;
 use crate::error::{Result, ScimError};
-use crate::render::render;
+use crate::render::render_page;
 use crate::request::{Request, Response};
 use crate::resources::projection_of;
 use crate::rewrite;
@@ -218,20 +218,17 @@ async fn run(
     let q = query(service, rt, &p)?;
     let page = service.store().list(&tenant.id, &q).await?;
     let projection = projection_of(rt, &p.attributes, &p.excluded);
-    let mut resources = Vec::with_capacity(page.resources.len());
-    for r in &page.resources {
-        resources.push(
-            render(
-                &**service.store(),
-                &tenant.id,
-                rt,
-                r,
-                &req.base_url,
-                &projection,
-            )
-            .await?,
-        );
-    }
+    let mut resources = Vec::new();
+    render_page(
+        &**service.store(),
+        &tenant.id,
+        rt,
+        &page.resources,
+        &req.base_url,
+        &projection,
+        &mut resources,
+    )
+    .await?;
     let mut list: ListResponse<Value> = ListResponse::new(page.total, 1, resources);
     match q.page {
         Pagination::Index { start_index, .. } => list.start_index = Some(start_index),
@@ -325,19 +322,16 @@ pub(crate) async fn search_all(
             };
             let page = service.store().list(&tenant.id, &q).await?;
             let projection = projection_of(rt, &p.attributes, &p.excluded);
-            for r in &page.resources {
-                resources.push(
-                    render(
-                        &**service.store(),
-                        &tenant.id,
-                        rt,
-                        r,
-                        &req.base_url,
-                        &projection,
-                    )
-                    .await?,
-                );
-            }
+            render_page(
+                &**service.store(),
+                &tenant.id,
+                rt,
+                &page.resources,
+                &req.base_url,
+                &projection,
+                &mut resources,
+            )
+            .await?;
         }
         total += type_total;
     }

@@ -142,6 +142,23 @@ async fn entra_licensing_scenario() {
         .collect();
     assert_eq!(groups.len(), 2, "{body}");
 
+    // A list page renders each user's own groups and licence.
+    let (status, body) = h.get("/Users?count=50").await;
+    assert_eq!(status, 200, "{body}");
+    let page = body["Resources"].as_array().unwrap();
+    for (id, licensed, group_count) in [(alice, true, 2), (bob, true, 2), (carol, false, 1)] {
+        let user = page
+            .iter()
+            .find(|u| u["id"] == json!(id))
+            .unwrap_or_else(|| panic!("{id} on the page: {body}"));
+        assert_eq!(user[LICENSE_USER]["license"], licensed, "{user}");
+        assert_eq!(
+            user["groups"].as_array().map_or(0, Vec::len),
+            group_count,
+            "{user}"
+        );
+    }
+
     // Incremental cycle: bob is downgraded, removed from Pro with Entra's
     // default member-removal form; the licence goes with that request.
     let (status, _) = h

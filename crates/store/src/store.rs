@@ -1,5 +1,7 @@
 //! The store trait.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use scimhub_schema::datetime::DateTime;
 
@@ -128,6 +130,24 @@ pub trait Store: Send + Sync + 'static {
         tenant: &TenantId,
         member: &ResourceId,
     ) -> Result<Vec<StoredResource>>;
+
+    /// The groups of each of `members` (a page of users, say), keyed by
+    /// member id; members without groups are absent from the map. One
+    /// round trip where the backend allows, instead of one per member.
+    async fn groups_of_many(
+        &self,
+        tenant: &TenantId,
+        members: &[ResourceId],
+    ) -> Result<HashMap<ResourceId, Vec<StoredResource>>> {
+        let mut out = HashMap::new();
+        for m in members {
+            let groups = self.groups_of(tenant, m).await?;
+            if !groups.is_empty() {
+                out.insert(m.clone(), groups);
+            }
+        }
+        Ok(out)
+    }
 
     // --- operations ------------------------------------------------------
 

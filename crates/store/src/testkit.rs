@@ -1075,6 +1075,19 @@ pub async fn memberships<S: Store>(store: &S) {
         of(store.groups_of(&t, &uid(4)).await.unwrap()),
         std::slice::from_ref(&free.id)
     );
+    // Several members at once: the same answers, members without groups absent.
+    let many = store
+        .groups_of_many(&t, &[uid(0), uid(4), uid(1)])
+        .await
+        .unwrap();
+    assert_eq!(many.len(), 2, "groups_of_many: members with groups only");
+    for m in [uid(0), uid(4)] {
+        assert_eq!(
+            many.get(&m).cloned().map(of),
+            Some(of(store.groups_of(&t, &m).await.unwrap())),
+            "groups_of_many"
+        );
+    }
     let has = |id: &ResourceId| Query {
         filter: Some(Expr::HasMember(
             filter("Group", &format!("members[value eq \"{id}\"]")).value_path_inner(),

@@ -401,6 +401,15 @@ impl Store for PostgresStore {
         }
     }
 
+    async fn groups_of_many(
+        &self,
+        tenant: &TenantId,
+        members: &[ResourceId],
+    ) -> Result<std::collections::HashMap<ResourceId, Vec<StoredResource>>> {
+        let c = self.client().await?;
+        read::groups_of_many(&c, tenant, members).await
+    }
+
     async fn groups_of(
         &self,
         tenant: &TenantId,

@@ -28,9 +28,24 @@ fn meta(row: &Row) -> Result<(i64, StoredResource)> {
 }
 
 fn record(row: &Row) -> Result<Record> {
-    let (seq, mut resource) = meta(row)?;
-    resource.document = row.try_get(6).map_err(db)?;
-    Ok(Record { seq, resource })
+    record_from(row, 0)
+}
+
+/// A record from [`RECORD_COLUMNS`] starting at column `at`.
+fn record_from(row: &Row, at: usize) -> Result<Record> {
+    Ok(Record {
+        seq: row.try_get(at).map_err(db)?,
+        resource: StoredResource {
+            id: ResourceId::new(row.try_get::<_, String>(at + 1).map_err(db)?),
+            resource_type: row.try_get(at + 2).map_err(db)?,
+            version: Version(
+                u64::try_from(row.try_get::<_, i64>(at + 3).map_err(db)?).unwrap_or(0),
+            ),
+            created: from_ns(row.try_get(at + 4).map_err(db)?),
+            last_modified: from_ns(row.try_get(at + 5).map_err(db)?),
+            document: row.try_get(at + 6).map_err(db)?,
+        },
+    })
 }
 
 fn boxed(sql: &Sql) -> Vec<Box<dyn ToSql + Sync + Send>> {
@@ -166,6 +181,32 @@ pub(crate) async fn groups_of(
         .iter()
         .map(|r| record(r).map(|r| r.resource))
         .collect()
+}
+
+/// The groups of several members in one statement, keyed by member id.
+pub(crate) async fn groups_of_many(
+    c: &impl GenericClient,
+    t: &TenantId,
+    members: &[ResourceId],
+) -> Result<std::collections::HashMap<ResourceId, Vec<StoredResource>>> {
+    let stmt = c
+        .prepare_cached(&format!(
+            "SELECT m.member_id, {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
+             WHERE m.tenant = $1 AND m.member_id = ANY($2) ORDER BY m.member_id, m.group_id"
+        ))
+        .await
+        .map_err(db)?;
+    let ids: Vec<&str> = members.iter().map(ResourceId::as_str).collect();
+    let mut out: std::collections::HashMap<ResourceId, Vec<StoredResource>> =
+        std::collections::HashMap::new();
+    for row in c.query(&stmt, &[&t.as_str(), &ids]).await.map_err(db)? {
+        let member: String = row.try_get(0).map_err(db)?;
+        let resource = record_from(&row, 1)?.resource;
+        out.entry(ResourceId::new(member))
+            .or_default()
+            .push(resource);
+    }
+    Ok(out)
 }
 
 /// The shared query code's access to PostgreSQL, inside one

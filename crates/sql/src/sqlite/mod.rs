@@ -311,6 +311,14 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn groups_of_many(
+        &self,
+        tenant: &TenantId,
+        members: &[ResourceId],
+    ) -> Result<std::collections::HashMap<ResourceId, Vec<StoredResource>>> {
+        self.read(|c| read::groups_of_many(c, tenant, members))
+    }
+
     async fn ping(&self) -> Result<()> {
         self.read(|c| {
             c.query_row("SELECT 1", [], |_| Ok(()))

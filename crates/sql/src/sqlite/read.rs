@@ -2,6 +2,7 @@
 //! (a point read takes microseconds and must not hop threads), and the
 //! [`Reader`] the shared query code runs on.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -119,6 +120,21 @@ fn record(row: &Row<'_>) -> rusqlite::Result<(i64, StoredResource, String)> {
     Ok((seq, r, row.get(6)?))
 }
 
+/// A resource from [`RECORD_COLUMNS`] starting at column `at`.
+fn record_at(row: &Row<'_>, at: usize) -> rusqlite::Result<(StoredResource, String)> {
+    Ok((
+        StoredResource {
+            id: ResourceId::new(row.get::<_, String>(at + 1)?),
+            resource_type: row.get(at + 2)?,
+            version: Version(u64::try_from(row.get::<_, i64>(at + 3)?).unwrap_or(0)),
+            created: from_ns(row.get(at + 4)?),
+            last_modified: from_ns(row.get(at + 5)?),
+            document: serde_json::Value::Null,
+        },
+        row.get(at + 6)?,
+    ))
+}
+
 fn records(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Record>> {
     let rows: Vec<(i64, StoredResource, String)> = conn
         .prepare_cached(sql)
@@ -208,6 +224,41 @@ pub(crate) fn groups_of(
         .into_iter()
         .map(|r| r.resource)
         .collect())
+}
+
+/// The groups of several members in one statement, keyed by member id.
+pub(crate) fn groups_of_many(
+    conn: &Connection,
+    t: &TenantId,
+    members: &[ResourceId],
+) -> Result<HashMap<ResourceId, Vec<StoredResource>>> {
+    let ids = serde_json::Value::Array(
+        members
+            .iter()
+            .map(|m| serde_json::Value::String(m.to_string()))
+            .collect(),
+    )
+    .to_string();
+    let sql = format!(
+        "SELECT m.member_id, {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
+         WHERE m.tenant = ?1 AND m.member_id IN (SELECT value FROM json_each(?2)) ORDER BY m.member_id, m.group_id"
+    );
+    let mut out: HashMap<ResourceId, Vec<StoredResource>> = HashMap::new();
+    let mut stmt = conn
+        .prepare_cached(&sql)
+        .map_err(failed("reading groups"))?;
+    let mut rows = stmt
+        .query(params![t.as_str(), ids])
+        .map_err(failed("reading groups"))?;
+    while let Some(row) = rows.next().map_err(failed("reading groups"))? {
+        let member: String = row.get(0).map_err(failed("reading groups"))?;
+        let (mut resource, doc) = record_at(row, 1).map_err(failed("reading groups"))?;
+        resource.document = parse(&doc)?;
+        out.entry(ResourceId::new(member))
+            .or_default()
+            .push(resource);
+    }
+    Ok(out)
 }
 
 /// The shared query code's access to SQLite, inside one read transaction
