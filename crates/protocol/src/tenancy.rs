@@ -57,6 +57,7 @@ pub fn check_domains<'a>(
     for (attribute, address) in addresses {
         let domain = address.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
         if domain.is_empty() {
+            tracing::info!(attribute, "refused an address without a domain");
             return Err(ScimError::invalid_value(format!(
                 "{attribute} \"{address}\" has no domain; this tenant accepts only users from: {}",
                 allowed.join(", ")
@@ -75,6 +76,11 @@ pub fn check_domains<'a>(
                     })
         });
         if !ok {
+            tracing::info!(
+                attribute,
+                domain,
+                "refused an address outside the tenant's allowed domains"
+            );
             return Err(ScimError::invalid_value(format!(
                 "the domain '{domain}' of {attribute} \"{address}\" is not authorised for this tenant (allowed: {})",
                 allowed.join(", ")
