@@ -80,13 +80,22 @@ fn wrap_bare_ids(rt: ResourceTypeRef<'_>, body: &mut Value) {
 /// A validated document made ready for the store: the password dropped
 /// (it is never stored), members taken out (groups keep them apart), the
 /// domain policy checked, and the unique values listed.
+///
+/// The domain policy applies to the addresses a write brings in: an
+/// update may keep the addresses the user already has, so a user stored
+/// before the tenant's allow-list narrowed can still be deactivated.
 struct Prepared {
     document: Value,
     members: Option<Vec<ResourceId>>,
     unique: Vec<UniqueValue>,
 }
 
-fn prepare(rt: ResourceTypeRef<'_>, tenant: &Tenant, validated: Value) -> Result<Prepared> {
+fn prepare(
+    rt: ResourceTypeRef<'_>,
+    tenant: &Tenant,
+    validated: Value,
+    previous: Option<&Value>,
+) -> Result<Prepared> {
     let Value::Object(mut doc) = validated else {
         return Err(ScimError::internal());
     };
@@ -96,19 +105,17 @@ fn prepare(rt: ResourceTypeRef<'_>, tenant: &Tenant, validated: Value) -> Result
     } else {
         None
     };
-    if rt.name() == "User" {
-        let mut addresses: Vec<(&str, &str)> = Vec::new();
-        if let Some(Value::String(u)) = doc.get("userName") {
-            addresses.push(("userName", u));
-        }
-        if let Some(Value::Array(emails)) = doc.get("emails") {
-            for e in emails {
-                if let Some(Value::String(v)) = e.get("value") {
-                    addresses.push(("email", v));
-                }
-            }
-        }
-        check_domains(&tenant.allowed_domains, addresses)?;
+    if rt.name() == "User" && !tenant.allowed_domains.is_empty() {
+        let kept = previous
+            .and_then(Value::as_object)
+            .map(addresses)
+            .unwrap_or_default();
+        check_domains(
+            &tenant.allowed_domains,
+            addresses(&doc)
+                .into_iter()
+                .filter(|(_, a)| !kept.iter().any(|(_, k)| k.eq_ignore_ascii_case(a))),
+        )?;
     }
     let unique = rt
         .unique_attributes()
@@ -131,6 +138,22 @@ fn prepare(rt: ResourceTypeRef<'_>, tenant: &Tenant, validated: Value) -> Result
     })
 }
 
+/// A user's addresses: `userName` and each email value.
+fn addresses(doc: &Map<String, Value>) -> Vec<(&'static str, &str)> {
+    let mut out: Vec<(&'static str, &str)> = Vec::new();
+    if let Some(Value::String(u)) = doc.get("userName") {
+        out.push(("userName", u));
+    }
+    if let Some(Value::Array(emails)) = doc.get("emails") {
+        for e in emails {
+            if let Some(Value::String(v)) = e.get("value") {
+                out.push(("email", v));
+            }
+        }
+    }
+    out
+}
+
 fn with_etag(mut response: Response, r: &StoredResource) -> Response {
     response.headers.push(("ETag".into(), etag(r.version)));
     response
@@ -147,7 +170,7 @@ pub(crate) async fn create(
         wrap_bare_ids(rt, &mut body);
     }
     let validated = rt.validate(&body, Context::Create)?;
-    let prepared = prepare(rt, tenant, validated)?;
+    let prepared = prepare(rt, tenant, validated, None)?;
     let stored = service
         .store()
         .create(
@@ -243,7 +266,7 @@ pub(crate) async fn replace(
                 existing: &stored.document,
             },
         )?;
-        let prepared = prepare(rt, tenant, validated)?;
+        let prepared = prepare(rt, tenant, validated, Some(&stored.document))?;
         let update = Update {
             document: Some((prepared.document, prepared.unique)),
             members: prepared.members.map(MemberChange::Replace),
@@ -394,7 +417,7 @@ pub(crate) async fn patch(
                     existing: &stored.document,
                 },
             )?;
-            let prepared = prepare(rt, tenant, validated)?;
+            let prepared = prepare(rt, tenant, validated, Some(&stored.document))?;
             Some((prepared.document, prepared.unique))
         } else {
             None

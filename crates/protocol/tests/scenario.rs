@@ -254,3 +254,62 @@ async fn entra_licensing_scenario() {
     );
     assert!(h.members(&pro).await.is_empty());
 }
+
+/// The domain policy applies to the addresses a write brings in: after
+/// the allow-list narrows, a user stored outside it can still be
+/// deactivated (Entra's deprovisioning) but not given another address
+/// outside it.
+#[tokio::test]
+async fn narrowed_allow_list_keeps_deprovisioning() {
+    let mut h = Harness::with_domains(&["contoso.com", "fabrikam.com"]).await;
+    let (status, body) = h
+        .post(
+            "/Users",
+            json!({"schemas": [USER], "userName": "eve@fabrikam.com",
+                   "emails": [{"value": "eve@fabrikam.com", "primary": true}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let eve = body["id"].as_str().unwrap().to_owned();
+    h.tenant.allowed_domains = vec!["contoso.com".into()];
+
+    let (status, body) = h
+        .patch(
+            &format!("/Users/{eve}"),
+            Harness::patch_op(json!([{"op": "Replace", "path": "active", "value": "False"}])),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["active"], false);
+
+    // A replace keeping the same addresses, compared ignoring case.
+    let (status, body) = h
+        .put(
+            &format!("/Users/{eve}"),
+            json!({"schemas": [USER], "userName": "Eve@Fabrikam.com", "active": false,
+                   "emails": [{"value": "eve@fabrikam.com", "primary": true}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // A new address outside the list is refused, and nothing changes.
+    let (status, body) = h
+        .patch(
+            &format!("/Users/{eve}"),
+            Harness::patch_op(json!([{"op": "add", "path": "emails",
+                                      "value": [{"value": "eve@personal.example"}]}])),
+        )
+        .await;
+    assert_error(status, &body, 400, Some("invalidValue"), "personal.example");
+    let (_, body) = h.get(&format!("/Users/{eve}")).await;
+    assert_eq!(body["emails"].as_array().unwrap().len(), 1, "{body}");
+
+    // A new user from the dropped domain is refused.
+    let (status, body) = h
+        .post(
+            "/Users",
+            json!({"schemas": [USER], "userName": "mallory@fabrikam.com"}),
+        )
+        .await;
+    assert_error(status, &body, 400, Some("invalidValue"), "fabrikam.com");
+}
