@@ -188,7 +188,7 @@ pub(crate) async fn render_with(
             "version": etag(r.version),
         }),
     );
-    Ok(rt.project(&Value::Object(out), projection))
+    Ok(rt.project_owned(Value::Object(out), projection))
 }
 
 async fn all_members(

@@ -11,7 +11,7 @@ use crate::body::parse_body;
 use crate::config::Compatibility;
 use crate::error::{Result, ScimError};
 use crate::patch;
-use crate::render::{etag, etag_matches, location, render};
+use crate::render::{etag, etag_matches, location, needs_groups, render, render_with};
 use crate::request::{Request, Response};
 use crate::service::Service;
 use crate::tenancy::check_domains;
@@ -206,7 +206,11 @@ async fn load(
         .store()
         .get(&tenant.id, rt.name(), &ResourceId::new(id))
         .await?
-        .ok_or_else(|| ScimError::not_found(format!("no {} with id '{id}'", rt.name())))
+        .ok_or_else(|| not_found(rt, id))
+}
+
+fn not_found(rt: ResourceTypeRef<'_>, id: &str) -> ScimError {
+    ScimError::not_found(format!("no {} with id '{id}'", rt.name()))
 }
 
 fn check_if_match(req: &Request, stored: &StoredResource) -> Result<()> {
@@ -228,19 +232,31 @@ pub(crate) async fn get(
     req: &Request,
     id: &str,
 ) -> Result<Response> {
-    let stored = load(service, tenant, rt, id).await?;
+    let projection = projection(rt, req);
+    // A user's groups (and licence) come with it in one read.
+    let (stored, groups) = if needs_groups(rt, &projection) {
+        let found = service
+            .store()
+            .get_with_groups(&tenant.id, rt.name(), &ResourceId::new(id))
+            .await?;
+        let (stored, groups) = found.ok_or_else(|| not_found(rt, id))?;
+        (stored, Some(groups))
+    } else {
+        (load(service, tenant, rt, id).await?, None)
+    };
     if let Some(h) = &req.if_none_match
         && etag_matches(h, stored.version)
     {
         return Ok(with_etag(Response::empty(304), &stored));
     }
-    let body = render(
+    let body = render_with(
         &**service.store(),
         &tenant.id,
         rt,
         &stored,
         &req.base_url,
-        &projection(rt, req),
+        &projection,
+        groups.as_deref(),
     )
     .await?;
     Ok(with_etag(Response::json(200, &body), &stored))

@@ -217,53 +217,59 @@ impl<'r> ResourceTypeRef<'r> {
     /// Keys the resource type does not define are kept only when no
     /// `attributes` were requested.
     pub fn project(&self, document: &Value, projection: &Projection) -> Value {
-        let Some(obj) = document.as_object() else {
-            return document.clone();
+        self.project_owned(document.clone(), projection)
+    }
+
+    /// [`ResourceTypeRef::project`] on a document the caller gives up:
+    /// the values kept are moved, not copied.
+    pub fn project_owned(&self, document: Value, projection: &Projection) -> Value {
+        let Value::Object(obj) = document else {
+            return document;
         };
         let core = self.core_schema();
         let mut out = Map::new();
         for (key, value) in obj {
             if key.eq_ignore_ascii_case("schemas") {
-                out.insert(key.clone(), value.clone());
+                out.insert(key, value);
                 continue;
             }
-            if let Some(ext) = self.extension(key) {
-                let Some(values) = value.as_object() else {
+            if let Some(ext) = self.extension(&key) {
+                let Value::Object(values) = value else {
                     continue;
                 };
                 let mut kept = Map::new();
                 for (k, v) in values {
-                    match ext.attribute(k) {
+                    match ext.attribute(&k) {
                         Some(attr) => {
                             if let Some(v) = project_attribute(projection, Some(ext.id()), attr, v)
                             {
-                                kept.insert(k.clone(), v);
+                                kept.insert(k, v);
                             }
                         }
                         None if projection.attributes.is_none() => {
-                            kept.insert(k.clone(), v.clone());
+                            kept.insert(k, v);
                         }
                         None => {}
                     }
                 }
                 if !kept.is_empty() {
-                    out.insert(key.clone(), Value::Object(kept));
+                    out.insert(key, Value::Object(kept));
                 }
                 continue;
             }
             let attr = self
                 .common()
                 .iter()
-                .find(|a| a.is_named(key))
-                .or_else(|| core.attribute(key));
+                .find(|a| a.is_named(&key))
+                .or_else(|| core.attribute(&key));
             match attr {
                 Some(attr) => {
                     if let Some(v) = project_attribute(projection, None, attr, value) {
-                        out.insert(key.clone(), v);
+                        out.insert(key, v);
                     }
                 }
                 None if projection.attributes.is_none() => {
-                    out.insert(key.clone(), value.clone());
+                    out.insert(key, value);
                 }
                 None => {}
             }
@@ -276,32 +282,32 @@ fn project_attribute(
     projection: &Projection,
     extension: Option<&str>,
     attr: &Attribute,
-    value: &Value,
+    value: Value,
 ) -> Option<Value> {
     let how = projection.decide(extension, attr);
     if how == Decision::Drop {
         return None;
     }
     if attr.sub_attributes().is_empty() {
-        return Some(value.clone());
+        return Some(value);
     }
-    let filter = |element: &Value| -> Option<Value> {
+    let keep = |k: &String| match attr.sub_attribute(k) {
+        Some(sub) => projection.keeps_sub(extension, attr, sub, how),
+        None => how == Decision::Whole,
+    };
+    let filter = |element: Value| -> Option<Value> {
         let Value::Object(o) = element else {
-            return Some(element.clone());
+            return Some(element);
         };
-        let kept: Map<String, Value> = o
-            .iter()
-            .filter(|(k, _)| match attr.sub_attribute(k) {
-                Some(sub) => projection.keeps_sub(extension, attr, sub, how),
-                None => how == Decision::Whole,
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        if o.keys().all(keep) {
+            return (!o.is_empty()).then_some(Value::Object(o));
+        }
+        let kept: Map<String, Value> = o.into_iter().filter(|(k, _)| keep(k)).collect();
         (!kept.is_empty()).then_some(Value::Object(kept))
     };
     match value {
         Value::Array(items) => {
-            let kept: Vec<Value> = items.iter().filter_map(filter).collect();
+            let kept: Vec<Value> = items.into_iter().filter_map(filter).collect();
             (!kept.is_empty()).then_some(Value::Array(kept))
         }
         other => filter(other),

@@ -69,6 +69,24 @@ pub trait Store: Send + Sync + 'static {
         id: &ResourceId,
     ) -> Result<Option<StoredResource>>;
 
+    /// A resource by type and id, with the groups it is a direct member of
+    /// (as [`Store::groups_of`] orders them): what rendering a user
+    /// needs, in one round trip where the backend allows.
+    async fn get_with_groups(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &ResourceId,
+    ) -> Result<Option<(StoredResource, Vec<StoredResource>)>> {
+        match self.get(tenant, resource_type, id).await? {
+            Some(r) => {
+                let groups = self.groups_of(tenant, &r.id).await?;
+                Ok(Some((r, groups)))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Applies `update` atomically and returns the resource at its next
     /// version, with `last_modified` set to now.
     ///

@@ -1088,6 +1088,44 @@ pub async fn memberships<S: Store>(store: &S) {
             "groups_of_many"
         );
     }
+    // A resource with its groups: the same answers as get and groups_of.
+    for (m, rt) in [
+        (uid(0), "User"),
+        (uid(1), "User"),
+        (free.id.clone(), "Group"),
+    ] {
+        let (r, groups) = store
+            .get_with_groups(&t, rt, &m)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("get_with_groups: {m} is stored"));
+        assert_eq!(
+            Some(&r),
+            store.get(&t, rt, &m).await.unwrap().as_ref(),
+            "get_with_groups: the resource"
+        );
+        assert_eq!(
+            of(groups),
+            of(store.groups_of(&t, &m).await.unwrap()),
+            "get_with_groups: the groups of {m}"
+        );
+    }
+    assert!(
+        store
+            .get_with_groups(&t, "Group", &uid(0))
+            .await
+            .unwrap()
+            .is_none(),
+        "get_with_groups: the type must match"
+    );
+    assert!(
+        store
+            .get_with_groups(&t, "User", &ResourceId::new("ghost"))
+            .await
+            .unwrap()
+            .is_none(),
+        "get_with_groups: an unknown id"
+    );
     let has = |id: &ResourceId| Query {
         filter: Some(Expr::HasMember(
             filter("Group", &format!("members[value eq \"{id}\"]")).value_path_inner(),

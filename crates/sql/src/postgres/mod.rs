@@ -410,6 +410,20 @@ impl Store for PostgresStore {
         read::groups_of_many(&c, tenant, members).await
     }
 
+    async fn get_with_groups(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &ResourceId,
+    ) -> Result<Option<(StoredResource, Vec<StoredResource>)>> {
+        let c = self.client().await?;
+        let found = read::get_with_groups(&c, tenant, resource_type, id).await?;
+        if found.is_none() {
+            self.require_tenant(&c, tenant).await?;
+        }
+        Ok(found)
+    }
+
     async fn groups_of(
         &self,
         tenant: &TenantId,

@@ -183,6 +183,41 @@ pub(crate) async fn groups_of(
         .collect()
 }
 
+/// A resource and the groups it is a direct member of, in one statement.
+pub(crate) async fn get_with_groups(
+    c: &impl GenericClient,
+    t: &TenantId,
+    rt: &str,
+    id: &ResourceId,
+) -> Result<Option<(StoredResource, Vec<StoredResource>)>> {
+    let stmt = c
+        .prepare_cached(&format!(
+            "SELECT 0 AS part, {RECORD_COLUMNS} FROM resources r WHERE r.tenant = $1 AND r.id = $2 AND r.resource_type = $3 \
+             UNION ALL \
+             SELECT 1, {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
+             WHERE m.tenant = $1 AND m.member_id = $2 \
+             ORDER BY 1, 3"
+        ))
+        .await
+        .map_err(db)?;
+    let mut found = None;
+    let mut groups = Vec::new();
+    for row in c
+        .query(&stmt, &[&t.as_str(), &id.as_str(), &rt])
+        .await
+        .map_err(db)?
+    {
+        let part: i32 = row.try_get(0).map_err(db)?;
+        let resource = record_from(&row, 1)?.resource;
+        if part == 0 {
+            found = Some(resource);
+        } else {
+            groups.push(resource);
+        }
+    }
+    Ok(found.map(|r| (r, groups)))
+}
+
 /// The groups of several members in one statement, keyed by member id.
 pub(crate) async fn groups_of_many(
     c: &impl GenericClient,

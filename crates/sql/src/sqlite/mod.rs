@@ -311,6 +311,21 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn get_with_groups(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &ResourceId,
+    ) -> Result<Option<(StoredResource, Vec<StoredResource>)>> {
+        self.read(|c| {
+            let found = read::get_with_groups(c, tenant, resource_type, id)?;
+            if found.is_none() {
+                self.require_tenant(c, tenant)?;
+            }
+            Ok(found)
+        })
+    }
+
     async fn groups_of_many(
         &self,
         tenant: &TenantId,

@@ -226,6 +226,41 @@ pub(crate) fn groups_of(
         .collect())
 }
 
+/// A resource and the groups it is a direct member of, in one statement
+/// (one read transaction).
+pub(crate) fn get_with_groups(
+    conn: &Connection,
+    t: &TenantId,
+    rt: &str,
+    id: &ResourceId,
+) -> Result<Option<(StoredResource, Vec<StoredResource>)>> {
+    let sql = format!(
+        "SELECT 0, {RECORD_COLUMNS} FROM resources r WHERE r.tenant = ?1 AND r.id = ?2 AND r.resource_type = ?3 \
+         UNION ALL \
+         SELECT 1, {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
+         WHERE m.tenant = ?1 AND m.member_id = ?2 \
+         ORDER BY 1, 3"
+    );
+    const DOING: &str = "reading a resource and its groups";
+    let mut stmt = conn.prepare_cached(&sql).map_err(failed(DOING))?;
+    let mut rows = stmt
+        .query(params![t.as_str(), id.as_str(), rt])
+        .map_err(failed(DOING))?;
+    let mut found = None;
+    let mut groups = Vec::new();
+    while let Some(row) = rows.next().map_err(failed(DOING))? {
+        let part: i64 = row.get(0).map_err(failed(DOING))?;
+        let (mut resource, doc) = record_at(row, 1).map_err(failed(DOING))?;
+        resource.document = parse(&doc)?;
+        if part == 0 {
+            found = Some(resource);
+        } else {
+            groups.push(resource);
+        }
+    }
+    Ok(found.map(|r| (r, groups)))
+}
+
 /// The groups of several members in one statement, keyed by member id.
 pub(crate) fn groups_of_many(
     conn: &Connection,
