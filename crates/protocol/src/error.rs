@@ -121,7 +121,9 @@ impl ScimError {
         ScimError::new(501, None, detail)
     }
 
-    /// 503: the store is unreachable.
+    /// 503: the service cannot answer now; retry later. (A failing store
+    /// is not reported so: it is the server's fault, a 500 with the
+    /// [`ScimError::internal`] detail.)
     pub fn unavailable() -> ScimError {
         ScimError::new(
             503,
@@ -172,9 +174,11 @@ impl From<scimhub_store::Error> for ScimError {
             K::InvalidQuery => ScimError::bad_request(ScimType::InvalidFilter, e.to_string()),
             K::InvalidCursor => ScimError::bad_request(ScimType::InvalidCursor, e.to_string()),
             K::TenantExists => ScimError::uniqueness(e.to_string()),
+            // A store failure is the server's: a 500 with a generic
+            // detail, the cause (driver message and all) in the log only.
             _ => {
                 tracing::error!(error = %e, source = ?std::error::Error::source(&e), "store failure");
-                ScimError::unavailable()
+                ScimError::internal()
             }
         }
     }

@@ -2,6 +2,8 @@
 //! `id`, `meta`, the computed `groups` and licence of a user, the members
 //! of a group, then projection.
 
+use std::collections::HashMap;
+
 use scimhub_schema::{Projection, ResourceTypeRef, urn};
 use scimhub_store::{ResourceId, Store, StoredResource, TenantId, Version};
 use serde_json::{Map, Value, json};
@@ -44,7 +46,7 @@ pub(crate) async fn render(
     store: &dyn Store,
     tenant: &TenantId,
     rt: ResourceTypeRef<'_>,
-    r: &StoredResource,
+    r: StoredResource,
     base_url: &str,
     projection: &Projection,
 ) -> Result<Value> {
@@ -62,29 +64,39 @@ pub(crate) fn needs_groups(rt: ResourceTypeRef<'_>, projection: &Projection) -> 
                 .is_some_and(|a| projection.includes(a)))
 }
 
-/// Renders a page of resources of one type; the groups of every user on
-/// the page are read in one round trip.
+/// Renders a page of resources of one type. Users' groups come from
+/// `groups` when the caller read them with the page, or are read here,
+/// for the whole page in one round trip.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn render_page(
     store: &dyn Store,
     tenant: &TenantId,
     rt: ResourceTypeRef<'_>,
-    resources: &[StoredResource],
+    resources: Vec<StoredResource>,
+    groups: Option<&HashMap<ResourceId, Vec<StoredResource>>>,
     base_url: &str,
     projection: &Projection,
     out: &mut Vec<Value>,
 ) -> Result<()> {
     out.reserve(resources.len());
-    if needs_groups(rt, projection) && !resources.is_empty() {
-        let ids: Vec<ResourceId> = resources.iter().map(|r| r.id.clone()).collect();
-        let groups = store.groups_of_many(tenant, &ids).await?;
-        for r in resources {
-            let mine = groups.get(&r.id).map_or(&[][..], Vec::as_slice);
-            out.push(render_with(store, tenant, rt, r, base_url, projection, Some(mine)).await?);
-        }
-    } else {
+    if !needs_groups(rt, projection) || resources.is_empty() {
         for r in resources {
             out.push(render_with(store, tenant, rt, r, base_url, projection, None).await?);
         }
+        return Ok(());
+    }
+    let read;
+    let groups = match groups {
+        Some(g) => g,
+        None => {
+            let ids: Vec<ResourceId> = resources.iter().map(|r| r.id.clone()).collect();
+            read = store.groups_of_many(tenant, &ids).await?;
+            &read
+        }
+    };
+    for r in resources {
+        let mine = groups.get(&r.id).map_or(&[][..], Vec::as_slice);
+        out.push(render_with(store, tenant, rt, r, base_url, projection, Some(mine)).await?);
     }
     Ok(())
 }
@@ -95,27 +107,31 @@ pub(crate) async fn render_with(
     store: &dyn Store,
     tenant: &TenantId,
     rt: ResourceTypeRef<'_>,
-    r: &StoredResource,
+    r: StoredResource,
     base_url: &str,
     projection: &Projection,
     known_groups: Option<&[StoredResource]>,
 ) -> Result<Value> {
-    let mut out = Map::new();
-    let doc = r.document.as_object();
-    let mut schemas: Vec<Value> = doc
-        .and_then(|d| d.get("schemas"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_else(|| vec![Value::String(rt.core_schema().id().to_owned())]);
+    let StoredResource {
+        id,
+        version,
+        created,
+        last_modified,
+        document,
+        ..
+    } = r;
+    let mut doc = match document {
+        Value::Object(doc) => doc,
+        _ => Map::new(),
+    };
+    let mut schemas: Vec<Value> = match doc.shift_remove("schemas") {
+        Some(Value::Array(s)) => s,
+        _ => vec![Value::String(rt.core_schema().id().to_owned())],
+    };
+    let mut out = Map::with_capacity(doc.len() + 5);
     out.insert("schemas".into(), Value::Null);
-    out.insert("id".into(), Value::String(r.id.to_string()));
-    if let Some(doc) = doc {
-        for (k, v) in doc {
-            if k != "schemas" {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-    }
+    out.insert("id".into(), Value::String(id.to_string()));
+    out.extend(doc);
     let core = rt.core_schema();
     let include = |name: &str| core.attribute(name).is_some_and(|a| projection.includes(a));
     if rt.name() == "User" {
@@ -127,7 +143,7 @@ pub(crate) async fn render_with(
             let groups: &[StoredResource] = match known_groups {
                 Some(g) => g,
                 None => {
-                    read = store.groups_of(tenant, &r.id).await?;
+                    read = store.groups_of(tenant, &id).await?;
                     &read
                 }
             };
@@ -172,7 +188,7 @@ pub(crate) async fn render_with(
         }
     }
     if rt.name() == "Group" && include("members") {
-        let members = all_members(store, tenant, &r.id, rt, base_url).await?;
+        let members = all_members(store, tenant, &id, rt, base_url).await?;
         if !members.is_empty() {
             out.insert("members".into(), Value::Array(members));
         }
@@ -182,10 +198,10 @@ pub(crate) async fn render_with(
         "meta".into(),
         json!({
             "resourceType": rt.name(),
-            "created": r.created.to_string(),
-            "lastModified": r.last_modified.to_string(),
-            "location": location(base_url, rt, &r.id),
-            "version": etag(r.version),
+            "created": created.to_string(),
+            "lastModified": last_modified.to_string(),
+            "location": location(base_url, rt, &id),
+            "version": etag(version),
         }),
     );
     Ok(rt.project_owned(Value::Object(out), projection))

@@ -4,6 +4,7 @@ use scimhub_schema::message::{PatchOp, PatchOperation, split_names};
 use scimhub_schema::{AttributeType, Context, Projection, ResourceTypeRef, urn};
 use scimhub_store::{
     ErrorKind, MemberChange, NewResource, ResourceId, StoredResource, Tenant, UniqueValue, Update,
+    Version,
 };
 use serde_json::{Map, Value};
 
@@ -154,8 +155,8 @@ fn addresses(doc: &Map<String, Value>) -> Vec<(&'static str, &str)> {
     out
 }
 
-fn with_etag(mut response: Response, r: &StoredResource) -> Response {
-    response.headers.push(("ETag".into(), etag(r.version)));
+fn with_etag(mut response: Response, version: Version) -> Response {
+    response.headers.push(("ETag".into(), etag(version)));
     response
 }
 
@@ -183,17 +184,17 @@ pub(crate) async fn create(
             },
         )
         .await?;
+    let (version, at) = (stored.version, location(&req.base_url, rt, &stored.id));
     let body = render(
         &**service.store(),
         &tenant.id,
         rt,
-        &stored,
+        stored,
         &req.base_url,
         &projection(rt, req),
     )
     .await?;
-    Ok(with_etag(Response::json(201, &body), &stored)
-        .with_header("Location", location(&req.base_url, rt, &stored.id)))
+    Ok(with_etag(Response::json(201, &body), version).with_header("Location", at))
 }
 
 async fn load(
@@ -247,19 +248,20 @@ pub(crate) async fn get(
     if let Some(h) = &req.if_none_match
         && etag_matches(h, stored.version)
     {
-        return Ok(with_etag(Response::empty(304), &stored));
+        return Ok(with_etag(Response::empty(304), stored.version));
     }
+    let version = stored.version;
     let body = render_with(
         &**service.store(),
         &tenant.id,
         rt,
-        &stored,
+        stored,
         &req.base_url,
         &projection,
         groups.as_deref(),
     )
     .await?;
-    Ok(with_etag(Response::json(200, &body), &stored))
+    Ok(with_etag(Response::json(200, &body), version))
 }
 
 pub(crate) async fn replace(
@@ -299,16 +301,17 @@ pub(crate) async fn replace(
             .await
         {
             Ok(updated) => {
+                let version = updated.version;
                 let body = render(
                     &**service.store(),
                     &tenant.id,
                     rt,
-                    &updated,
+                    updated,
                     &req.base_url,
                     &projection(rt, req),
                 )
                 .await?;
-                return Ok(with_etag(Response::json(200, &body), &updated));
+                return Ok(with_etag(Response::json(200, &body), version));
             }
             Err(e) if retryable(&e, req) => yield_now().await,
             Err(e) => return Err(e.into()),
@@ -472,18 +475,19 @@ pub(crate) async fn patch(
         if rt.name() == "Group" && !projection_given {
             // RFC 7644 §3.5.2 allows 204; a group's representation can
             // hold a million members, and Entra ID expects 204 here.
-            return Ok(with_etag(Response::empty(204), &updated));
+            return Ok(with_etag(Response::empty(204), updated.version));
         }
+        let version = updated.version;
         let body = render(
             &**service.store(),
             &tenant.id,
             rt,
-            &updated,
+            updated,
             &req.base_url,
             &projection(rt, req),
         )
         .await?;
-        return Ok(with_etag(Response::json(200, &body), &updated));
+        return Ok(with_etag(Response::json(200, &body), version));
     }
     Err(contended())
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::body::parse_body;
 use crate::error::{Result, ScimError};
-use crate::render::render_page;
+use crate::render::{needs_groups, render_page};
 use crate::request::{Request, Response};
 use crate::resources::projection_of;
 use crate::rewrite;
@@ -216,14 +216,21 @@ async fn run(
     p: Params,
 ) -> Result<Response> {
     let q = query(service, rt, &p)?;
-    let page = service.store().list(&tenant.id, &q).await?;
     let projection = projection_of(rt, &p.attributes, &p.excluded);
+    // Users' groups (and licences) are read with the page.
+    let (page, groups) = if needs_groups(rt, &projection) {
+        let (page, groups) = service.store().list_with_groups(&tenant.id, &q).await?;
+        (page, Some(groups))
+    } else {
+        (service.store().list(&tenant.id, &q).await?, None)
+    };
     let mut resources = Vec::new();
     render_page(
         &**service.store(),
         &tenant.id,
         rt,
-        &page.resources,
+        page.resources,
+        groups.as_ref(),
         &req.base_url,
         &projection,
         &mut resources,
@@ -326,7 +333,8 @@ pub(crate) async fn search_all(
                 &**service.store(),
                 &tenant.id,
                 rt,
-                &page.resources,
+                page.resources,
+                None,
                 &req.base_url,
                 &projection,
                 &mut resources,

@@ -17,11 +17,18 @@ pub(crate) const VERSION_TABLE: &str = "scimhub_schema_version";
 
 /// SQLite migrations.
 #[cfg(feature = "sqlite")]
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init.sql",
-    sql: include_str!("../migrations/sqlite/0001_init.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init.sql",
+        sql: include_str!("../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_resource_counts.sql",
+        sql: include_str!("../migrations/sqlite/0002_resource_counts.sql"),
+    },
+];
 
 /// PostgreSQL migrations.
 #[cfg(feature = "postgres")]

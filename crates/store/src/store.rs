@@ -118,6 +118,24 @@ pub trait Store: Send + Sync + 'static {
     /// Resources matching a query, with the total count.
     async fn list(&self, tenant: &TenantId, query: &Query) -> Result<Page>;
 
+    /// [`Store::list`] with the groups of each resource on the page, as
+    /// [`Store::groups_of_many`] gives them: what rendering a page of
+    /// users needs, read together where the backend allows.
+    async fn list_with_groups(
+        &self,
+        tenant: &TenantId,
+        query: &Query,
+    ) -> Result<(Page, HashMap<ResourceId, Vec<StoredResource>>)> {
+        let page = self.list(tenant, query).await?;
+        let ids: Vec<ResourceId> = page.resources.iter().map(|r| r.id.clone()).collect();
+        let groups = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.groups_of_many(tenant, &ids).await?
+        };
+        Ok((page, groups))
+    }
+
     /// How many resources of a type match `filter`.
     async fn count(
         &self,

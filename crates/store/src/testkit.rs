@@ -1088,6 +1088,29 @@ pub async fn memberships<S: Store>(store: &S) {
             "groups_of_many"
         );
     }
+    // A page with its groups: the same answers as list and groups_of_many.
+    let (page, groups) = store
+        .list_with_groups(&t, &Query::all("User", 3))
+        .await
+        .unwrap();
+    assert_eq!(page, store.list(&t, &Query::all("User", 3)).await.unwrap());
+    let page_ids: Vec<ResourceId> = page.resources.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(
+        groups,
+        store.groups_of_many(&t, &page_ids).await.unwrap(),
+        "list_with_groups: the groups of the page"
+    );
+    let (empty, groups) = store
+        .list_with_groups(
+            &t,
+            &Query {
+                filter: Some(expr("User", "userName eq \"nobody\"")),
+                ..Query::all("User", 3)
+            },
+        )
+        .await
+        .unwrap();
+    assert!(empty.resources.is_empty() && groups.is_empty());
     // A resource with its groups: the same answers as get and groups_of.
     for (m, rt) in [
         (uid(0), "User"),

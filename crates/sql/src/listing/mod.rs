@@ -5,6 +5,8 @@
 mod process;
 mod pushed;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use scimhub_store::support::{
     CursorPosition, SortKey, decode_cursor, encode_cursor, order, resource_view, sort_key,
@@ -62,6 +64,12 @@ pub(crate) trait Reader: Send {
         tenant: &TenantId,
         member: &ResourceId,
     ) -> Result<Vec<StoredResource>>;
+    /// The groups of each of `members`, keyed by member id.
+    async fn groups_of_many(
+        &mut self,
+        tenant: &TenantId,
+        members: &[ResourceId],
+    ) -> Result<HashMap<ResourceId, Vec<StoredResource>>>;
 }
 
 fn no_tenant(tenant: &TenantId) -> Error {
@@ -99,6 +107,21 @@ fn base_where(
     (w, exact)
 }
 
+/// Appends the statement counting the resources `w` (from
+/// [`base_where`]) selects. Unfiltered on SQLite, that is the per-type
+/// count its triggers keep (`w` binds the tenant as `?1` and the type as
+/// `?2`), not a walk over the type's index. (PostgreSQL counts: a shared
+/// counter row would serialise concurrent creations on its lock.)
+fn push_count(sql: &mut Sql, w: &str, filtered: bool) {
+    if !filtered && sql.dialect == Dialect::Sqlite {
+        sql.push(
+            "SELECT coalesce((SELECT n FROM resource_counts WHERE tenant = ?1 AND resource_type = ?2), 0)",
+        );
+    } else {
+        sql.push("SELECT count(*) FROM resources r WHERE ").push(w);
+    }
+}
+
 /// How many resources of a type match.
 pub(crate) async fn count(
     reader: &mut dyn Reader,
@@ -110,7 +133,7 @@ pub(crate) async fn count(
     let mut sql = Sql::new(dialect);
     let (w, exact) = base_where(&mut sql, tenant, resource_type, filter);
     let n = if exact {
-        sql.push("SELECT count(*) FROM resources r WHERE ").push(&w);
+        push_count(&mut sql, &w, filter.is_some());
         u64::try_from(reader.number(&sql).await?).unwrap_or(0)
     } else {
         let query = Query {
@@ -158,6 +181,24 @@ pub(crate) async fn list(
         require_tenant(reader, tenant).await?;
     }
     Ok(page)
+}
+
+/// One page of a query and the groups of the resources on it, read in
+/// the same transaction.
+pub(crate) async fn list_with_groups(
+    reader: &mut dyn Reader,
+    dialect: Dialect,
+    tenant: &TenantId,
+    query: &Query,
+) -> Result<(Page, HashMap<ResourceId, Vec<StoredResource>>)> {
+    let page = list(reader, dialect, tenant, query).await?;
+    let ids: Vec<ResourceId> = page.resources.iter().map(|r| r.id.clone()).collect();
+    let groups = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        reader.groups_of_many(tenant, &ids).await?
+    };
+    Ok((page, groups))
 }
 
 fn clamp(n: u64) -> i64 {

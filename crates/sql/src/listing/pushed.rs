@@ -4,7 +4,7 @@
 use scimhub_store::support::{CursorPosition, SortKey, decode_cursor, encode_cursor};
 use scimhub_store::{Page, Pagination, Query, Result};
 
-use super::{RECORD_COLUMNS, Reader, clamp, descending, key_of};
+use super::{RECORD_COLUMNS, Reader, clamp, descending, key_of, push_count};
 use crate::sql::{Param, Sql};
 
 /// A sort SQL can do exactly.
@@ -99,7 +99,7 @@ pub(super) async fn pushed_page(
     let desc = descending(query);
     let count_sql = {
         let mut c = sql.clone();
-        c.push("SELECT count(*) FROM resources r WHERE ").push(w);
+        push_count(&mut c, w, query.filter.is_some());
         c
     };
     match &query.page {

@@ -359,6 +359,20 @@ impl Store for PostgresStore {
         page
     }
 
+    async fn list_with_groups(
+        &self,
+        tenant: &TenantId,
+        query: &Query,
+    ) -> Result<(
+        Page,
+        std::collections::HashMap<ResourceId, Vec<StoredResource>>,
+    )> {
+        let mut reader = PgReader::new(self.client().await?);
+        let found = listing::list_with_groups(&mut reader, Dialect::Postgres, tenant, query).await;
+        reader.finish().await;
+        found
+    }
+
     async fn count(
         &self,
         tenant: &TenantId,

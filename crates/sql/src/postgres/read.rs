@@ -324,4 +324,12 @@ impl Reader for PgReader {
     ) -> Result<Vec<StoredResource>> {
         groups_of(&self.client, tenant, member).await
     }
+
+    async fn groups_of_many(
+        &mut self,
+        tenant: &TenantId,
+        members: &[ResourceId],
+    ) -> Result<std::collections::HashMap<ResourceId, Vec<StoredResource>>> {
+        groups_of_many(&self.client, tenant, members).await
+    }
 }

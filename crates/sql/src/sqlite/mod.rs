@@ -262,6 +262,20 @@ impl Store for SqliteStore {
         page
     }
 
+    async fn list_with_groups(
+        &self,
+        tenant: &TenantId,
+        query: &Query,
+    ) -> Result<(
+        Page,
+        std::collections::HashMap<ResourceId, Vec<StoredResource>>,
+    )> {
+        let mut reader = SqliteReader::begin(self.inner.pool.get()?)?;
+        let found = listing::list_with_groups(&mut reader, Dialect::Sqlite, tenant, query).await;
+        reader.finish();
+        found
+    }
+
     async fn count(
         &self,
         tenant: &TenantId,

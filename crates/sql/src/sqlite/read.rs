@@ -267,6 +267,15 @@ pub(crate) fn groups_of_many(
     t: &TenantId,
     members: &[ResourceId],
 ) -> Result<HashMap<ResourceId, Vec<StoredResource>>> {
+    if let [member] = members {
+        // One member (a filter matching one user): the indexed lookup.
+        let groups = groups_of(conn, t, member)?;
+        return Ok(if groups.is_empty() {
+            HashMap::new()
+        } else {
+            HashMap::from([(member.clone(), groups)])
+        });
+    }
     let ids = serde_json::Value::Array(
         members
             .iter()
@@ -304,15 +313,19 @@ pub(crate) struct SqliteReader {
 
 impl SqliteReader {
     pub(crate) fn begin(conn: Pooled) -> Result<SqliteReader> {
-        conn.conn()?.execute_batch("BEGIN").map_err(db)?;
+        conn.conn()?
+            .prepare_cached("BEGIN")
+            .and_then(|mut s| s.execute([]))
+            .map_err(db)?;
         Ok(SqliteReader { conn })
     }
 
     pub(crate) fn finish(mut self) {
-        let ok = self
-            .conn
-            .conn()
-            .is_ok_and(|c| c.execute_batch("COMMIT").is_ok());
+        let ok = self.conn.conn().is_ok_and(|c| {
+            c.prepare_cached("COMMIT")
+                .and_then(|mut s| s.execute([]))
+                .is_ok()
+        });
         if !ok {
             self.conn.discard();
         }
@@ -371,5 +384,13 @@ impl Reader for SqliteReader {
         member: &ResourceId,
     ) -> Result<Vec<StoredResource>> {
         groups_of(self.conn.conn()?, tenant, member)
+    }
+
+    async fn groups_of_many(
+        &mut self,
+        tenant: &TenantId,
+        members: &[ResourceId],
+    ) -> Result<HashMap<ResourceId, Vec<StoredResource>>> {
+        groups_of_many(self.conn.conn()?, tenant, members)
     }
 }
