@@ -210,6 +210,28 @@ async fn load(
         .ok_or_else(|| not_found(rt, id))
 }
 
+/// A resource and, when its representation needs them (a user's
+/// `groups` and licence), its groups, in one read. A user's own writes
+/// never change its groups, so those read before a write also render it
+/// after.
+async fn load_with_groups(
+    service: &Service,
+    tenant: &Tenant,
+    rt: ResourceTypeRef<'_>,
+    id: &str,
+    projection: &Projection,
+) -> Result<(StoredResource, Option<Vec<StoredResource>>)> {
+    if !needs_groups(rt, projection) {
+        return Ok((load(service, tenant, rt, id).await?, None));
+    }
+    let (stored, groups) = service
+        .store()
+        .get_with_groups(&tenant.id, rt.name(), &ResourceId::new(id))
+        .await?
+        .ok_or_else(|| not_found(rt, id))?;
+    Ok((stored, Some(groups)))
+}
+
 fn not_found(rt: ResourceTypeRef<'_>, id: &str) -> ScimError {
     ScimError::not_found(format!("no {} with id '{id}'", rt.name()))
 }
@@ -234,17 +256,7 @@ pub(crate) async fn get(
     id: &str,
 ) -> Result<Response> {
     let projection = projection(rt, req);
-    // A user's groups (and licence) come with it in one read.
-    let (stored, groups) = if needs_groups(rt, &projection) {
-        let found = service
-            .store()
-            .get_with_groups(&tenant.id, rt.name(), &ResourceId::new(id))
-            .await?;
-        let (stored, groups) = found.ok_or_else(|| not_found(rt, id))?;
-        (stored, Some(groups))
-    } else {
-        (load(service, tenant, rt, id).await?, None)
-    };
+    let (stored, groups) = load_with_groups(service, tenant, rt, id, &projection).await?;
     if let Some(h) = &req.if_none_match
         && etag_matches(h, stored.version)
     {
@@ -275,8 +287,9 @@ pub(crate) async fn replace(
     if service.config().compatibility == Compatibility::Lenient {
         wrap_bare_ids(rt, &mut body);
     }
+    let projection = projection(rt, req);
     for _ in 0..RETRIES {
-        let stored = load(service, tenant, rt, id).await?;
+        let (stored, groups) = load_with_groups(service, tenant, rt, id, &projection).await?;
         check_if_match(req, &stored)?;
         let validated = rt.validate(
             &body,
@@ -302,13 +315,14 @@ pub(crate) async fn replace(
         {
             Ok(updated) => {
                 let version = updated.version;
-                let body = render(
+                let body = render_with(
                     &**service.store(),
                     &tenant.id,
                     rt,
                     updated,
                     &req.base_url,
-                    &projection(rt, req),
+                    &projection,
+                    groups.as_deref(),
                 )
                 .await?;
                 return Ok(with_etag(Response::json(200, &body), version));
@@ -419,8 +433,9 @@ pub(crate) async fn patch(
     id: &str,
 ) -> Result<Response> {
     let ops = patch_request(service, req)?;
+    let projection = projection(rt, req);
     for _ in 0..RETRIES {
-        let stored = load(service, tenant, rt, id).await?;
+        let (stored, groups) = load_with_groups(service, tenant, rt, id, &projection).await?;
         check_if_match(req, &stored)?;
         let outcome = patch::apply(
             rt,
@@ -478,13 +493,14 @@ pub(crate) async fn patch(
             return Ok(with_etag(Response::empty(204), updated.version));
         }
         let version = updated.version;
-        let body = render(
+        let body = render_with(
             &**service.store(),
             &tenant.id,
             rt,
             updated,
             &req.base_url,
-            &projection(rt, req),
+            &projection,
+            groups.as_deref(),
         )
         .await?;
         return Ok(with_etag(Response::json(200, &body), version));

@@ -58,9 +58,13 @@ impl ResourceId {
         ResourceId(id.into())
     }
 
-    /// A new random id (a UUID v4 in lower-case hyphenated form).
+    /// A new id: a UUID v7 in lower-case hyphenated form. Its leading
+    /// bits are the creation time, so ids made one after the other sort
+    /// together and index insertions land on the same pages (a random v4
+    /// touches a different page of every id index per creation); its 74
+    /// random bits keep it unguessable.
     pub fn generate() -> ResourceId {
-        ResourceId(uuid::Uuid::new_v4().to_string())
+        ResourceId(uuid::Uuid::now_v7().to_string())
     }
 
     /// The id.
