@@ -94,6 +94,11 @@ async fn query(c: &Object, sql: &Sql) -> Result<Vec<Row>> {
     c.query(&stmt, &refs).await.map_err(db)
 }
 
+/// A resource by type and id. The statement names only the tenant and
+/// the id, so that the unique index on them is the planner's one choice
+/// even before the tables have statistics (with the type in it too, a
+/// freshly loaded table is walked through the type index); the type is
+/// checked on the row.
 pub(crate) async fn get(
     c: &impl GenericClient,
     t: &TenantId,
@@ -102,16 +107,18 @@ pub(crate) async fn get(
 ) -> Result<Option<StoredResource>> {
     let stmt = c
         .prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM resources r WHERE r.tenant = $1 AND r.id = $2 AND r.resource_type = $3"
+            "SELECT {RECORD_COLUMNS} FROM resources r WHERE r.tenant = $1 AND r.id = $2"
         ))
         .await
         .map_err(db)?;
-    c.query_opt(&stmt, &[&t.as_str(), &id.as_str(), &rt])
+    let found = c
+        .query_opt(&stmt, &[&t.as_str(), &id.as_str()])
         .await
         .map_err(db)?
         .as_ref()
         .map(|r| record(r).map(|r| r.resource))
-        .transpose()
+        .transpose()?;
+    Ok(found.filter(|r| r.resource_type == rt))
 }
 
 pub(crate) async fn members(
@@ -192,7 +199,7 @@ pub(crate) async fn get_with_groups(
 ) -> Result<Option<(StoredResource, Vec<StoredResource>)>> {
     let stmt = c
         .prepare_cached(&format!(
-            "SELECT 0 AS part, {RECORD_COLUMNS} FROM resources r WHERE r.tenant = $1 AND r.id = $2 AND r.resource_type = $3 \
+            "SELECT 0 AS part, {RECORD_COLUMNS} FROM resources r WHERE r.tenant = $1 AND r.id = $2 \
              UNION ALL \
              SELECT 1, {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
              WHERE m.tenant = $1 AND m.member_id = $2 \
@@ -203,7 +210,7 @@ pub(crate) async fn get_with_groups(
     let mut found = None;
     let mut groups = Vec::new();
     for row in c
-        .query(&stmt, &[&t.as_str(), &id.as_str(), &rt])
+        .query(&stmt, &[&t.as_str(), &id.as_str()])
         .await
         .map_err(db)?
     {
@@ -215,7 +222,10 @@ pub(crate) async fn get_with_groups(
             groups.push(resource);
         }
     }
-    Ok(found.map(|r| (r, groups)))
+    // The type is checked on the row, as in [`get`].
+    Ok(found
+        .filter(|r: &StoredResource| r.resource_type == rt)
+        .map(|r| (r, groups)))
 }
 
 /// The groups of several members in one statement, keyed by member id.
