@@ -185,6 +185,9 @@ async fn authenticate(
         return Err(unauthorized("no bearer token"));
     };
     let now = DateTime::now();
+    // Every request looks its token up in the store: a token rotated
+    // without grace, a tenant deleted or its domains changed (by the CLI,
+    // perhaps in another process) take effect on the next request.
     let found = match app
         .store()
         .tenant_by_token(&tenancy::hash_token(token), now)
@@ -192,9 +195,9 @@ async fn authenticate(
     {
         Ok(t) => t,
         Err(e) => {
-            tracing::error!(error = %e, "tenant lookup failed");
+            tracing::error!(error = %e, source = ?std::error::Error::source(&e), "tenant lookup failed");
             app.metrics.store_error();
-            return Err(error(ScimError::unavailable()));
+            return Err(error(ScimError::internal()));
         }
     };
     match found {

@@ -2,8 +2,12 @@
 //! shutdown.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::ConnectionType;
+use actix_web::middleware::{Compress, Next, from_fn};
 use actix_web::{App, HttpServer, web};
 use scimhub_protocol::Service;
 
@@ -34,11 +38,14 @@ async fn serve(settings: Settings) -> Result<(), String> {
     cli::bootstrap(&*store, &public).await?;
     let service = Service::new(Arc::clone(&store), settings.protocol.clone());
     let app = ScimApp::new(service).with_default_rate_limit(settings.rate_limit);
+    let stopping = web::Data::new(Stopping(AtomicBool::new(false)));
     let factory = {
-        let app = app.clone();
+        let (app, stopping) = (app.clone(), stopping.clone());
         move || {
             let app = app.clone();
             App::new()
+                .app_data(stopping.clone())
+                .wrap(from_fn(close_when_stopping))
                 .wrap(Compress::default())
                 .wrap(from_fn(log_requests))
                 .configure(|cfg| configure(cfg, app))
@@ -70,6 +77,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     actix_web::rt::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutdown signal received; finishing in-flight requests");
+        stopping.0.store(true, Ordering::Relaxed);
         handle.stop(true).await;
     });
     let result = server.await;
@@ -78,6 +86,29 @@ async fn serve(settings: Settings) -> Result<(), String> {
         tracing::warn!(error = %e, "the store did not close cleanly");
     }
     result.map_err(|e| format!("the server stopped with an error: {e}"))
+}
+
+/// Set once the stop signal arrived.
+struct Stopping(AtomicBool);
+
+/// Once the server is stopping, answers with `Connection: close`. A
+/// graceful stop waits for every connection to close, and a client on a
+/// keep-alive connection (every identity provider) would otherwise go on
+/// sending requests on it, served until the shutdown timeout cuts them
+/// off mid-flight; so each such client gets the answer to the request it
+/// sent, and then its connection closes.
+async fn close_when_stopping(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
+    let stopping = req.app_data::<web::Data<Stopping>>().cloned();
+    let mut res = next.call(req).await?;
+    if stopping.is_some_and(|s| s.0.load(Ordering::Relaxed)) {
+        res.response_mut()
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
+    }
+    Ok(res)
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C).

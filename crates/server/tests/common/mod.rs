@@ -207,3 +207,134 @@ pub fn sigterm(pid: u32) {
         .unwrap();
     assert!(status.success());
 }
+
+pub mod postgres;
+
+/// A client for load: short connect timeout, so that clients of a
+/// killed server notice quickly.
+pub fn load_client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .connect_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap()
+}
+
+/// Like [`send`], through `client`, with an optional `If-Match`, and
+/// returning transport errors (a killed server) instead of panicking.
+pub fn try_send(
+    client: &reqwest::blocking::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: Option<&Value>,
+    if_match: Option<&str>,
+) -> Result<(u16, reqwest::header::HeaderMap, Value), reqwest::Error> {
+    let mut req = client.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req
+            .header("Content-Type", "application/scim+json")
+            .body(b.to_string());
+    }
+    if let Some(m) = if_match {
+        req = req.header("If-Match", m);
+    }
+    let resp = req.send()?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text()?;
+    Ok((
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    ))
+}
+
+/// The version in a response's `ETag` (`W/"7"` → 7).
+pub fn etag_version(headers: &reqwest::header::HeaderMap) -> u64 {
+    let tag = headers["etag"].to_str().unwrap();
+    tag.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .unwrap()
+}
+
+/// Kills the server with SIGKILL and reaps it.
+pub fn sigkill(server: &mut Server) {
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
+/// Waits for the server to exit by itself.
+pub fn wait_exit(server: &mut Server, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not exit within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The resident set size of a process, in KiB, from /proc/PID/status.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmRSS in {status}"))
+}
+
+/// A small xorshift generator: random moments without a dependency.
+/// Seeded from the clock; the seed is printed so a failure can be rerun.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn from_clock(test: &str) -> Rng {
+        let seed = std::env::var("SCIMHUB_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
+        eprintln!("{test}: seed {seed} (rerun with SCIMHUB_TEST_SEED={seed})");
+        Rng(seed)
+    }
+
+    /// A number in `lo..hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        lo + self.0 % (hi - lo)
+    }
+}
+
+/// `sqlite://` URL of `db.sqlite` in `dir`, and the file's path.
+pub fn sqlite_in(dir: &tempfile::TempDir) -> (String, std::path::PathBuf) {
+    let path = dir.path().join("scimhub.db");
+    (format!("sqlite://{}", path.display()), path)
+}
+
+/// Runs `PRAGMA integrity_check` on a SQLite file no server has open.
+pub fn integrity_check(path: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+        .unwrap()
+}
+
+/// Creates a tenant with the CLI; returns its token.
+pub fn create_tenant(database: &str, name: &str) -> String {
+    let (code, out, err) = cli(&["tenant", "create", name, "--database", database]);
+    assert_eq!(code, 0, "{err}");
+    out[0]["token"].as_str().unwrap().to_owned()
+}
