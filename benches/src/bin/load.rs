@@ -875,8 +875,12 @@ async fn scale_scenarios(o: &Opts) -> Result<(), String> {
     let group_ids: Arc<Vec<String>> = Arc::new(group_ids.into_iter().map(|(_, id)| id).collect());
     let user_ids = Arc::new(user_ids);
     // Memberships in PATCH requests of 100 members, as Entra batches them.
+    // Group g takes the users from g × stride on (wrapping), so members
+    // are spread over the whole tenant: with the defaults each group gets
+    // 1,000 members and each user belongs to 10 groups.
     let per_request = 100usize;
     let requests = o.sync_memberships.div_ceil(per_request);
+    let stride = requests.div_ceil(o.sync_groups.max(1)) * per_request;
     let (gp, gi, ui, ms) = (
         groups_path.clone(),
         group_ids.clone(),
@@ -890,16 +894,15 @@ async fn scale_scenarios(o: &Opts) -> Result<(), String> {
         8,
         requests,
         Arc::new(move |i| {
-            let g = &gi[i as usize % gi.len()];
-            let round = i as usize / gi.len();
+            let i = i as usize;
+            let (g, round) = (i % gi.len(), i / gi.len());
             let value: Vec<Value> = (0..per_request)
-                .map(|k| round * per_request + k)
-                .filter(|k| (i as usize) * per_request + (k % per_request) < ms)
-                .map(|k| json!({"value": ui[k % ui.len()]}))
+                .filter(|k| i * per_request + k < ms)
+                .map(|k| json!({"value": ui[(g * stride + round * per_request + k) % ui.len()]}))
                 .collect();
             (
                 "PATCH",
-                format!("{gp}/{g}"),
+                format!("{gp}/{}", gi[g]),
                 Some(
                     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                 "Operations": [{"op": "Add", "path": "members", "value": value}]}),

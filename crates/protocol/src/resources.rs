@@ -512,7 +512,8 @@ pub(crate) async fn patch(
 /// there, or removing one that is not, changes nothing, so it must not
 /// move the group's version or `lastModified` (RFC 7644 §3.5.2.1: such an
 /// add "SHALL NOT change the modify timestamp of the resource"). Each check
-/// reads the groups of one named member, never the members of the group.
+/// probes the membership of the named members only, never the whole
+/// member list.
 /// `None` when nothing is left to do. A full replacement is kept as is.
 async fn effective(
     service: &Service,
@@ -523,29 +524,18 @@ async fn effective(
     let MemberChange::Edit { add, remove } = change else {
         return Ok(Some(change));
     };
-    let store = service.store();
-    let mut keep_add = Vec::with_capacity(add.len());
-    for id in add {
-        if !store
-            .groups_of(&tenant.id, &id)
-            .await?
-            .iter()
-            .any(|g| g.id == *group)
-        {
-            keep_add.push(id);
-        }
-    }
-    let mut keep_remove = Vec::with_capacity(remove.len());
-    for id in remove {
-        if store
-            .groups_of(&tenant.id, &id)
-            .await?
-            .iter()
-            .any(|g| g.id == *group)
-        {
-            keep_remove.push(id);
-        }
-    }
+    let mut named: Vec<ResourceId> = add.iter().chain(&remove).cloned().collect();
+    named.sort_unstable();
+    named.dedup();
+    let present = service
+        .store()
+        .members_among(&tenant.id, group, &named)
+        .await?;
+    let keep_add: Vec<ResourceId> = add.into_iter().filter(|id| !present.contains(id)).collect();
+    let keep_remove: Vec<ResourceId> = remove
+        .into_iter()
+        .filter(|id| present.contains(id))
+        .collect();
     Ok(
         (!keep_add.is_empty() || !keep_remove.is_empty()).then_some(MemberChange::Edit {
             add: keep_add,

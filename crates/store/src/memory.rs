@@ -715,6 +715,24 @@ impl Store for MemoryStore {
         Ok(d.members.get(group).map_or(0, |m| m.len() as u64))
     }
 
+    async fn members_among(
+        &self,
+        tenant: &TenantId,
+        group: &ResourceId,
+        candidates: &[ResourceId],
+    ) -> Result<std::collections::HashSet<ResourceId>> {
+        let data = self.data(tenant)?;
+        let d = data.read();
+        Ok(match d.members.get(group) {
+            Some(members) => candidates
+                .iter()
+                .filter(|c| members.contains_key(*c))
+                .cloned()
+                .collect(),
+            None => std::collections::HashSet::new(),
+        })
+    }
+
     async fn groups_of(
         &self,
         tenant: &TenantId,

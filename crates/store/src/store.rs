@@ -1,6 +1,6 @@
 //! The store trait.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use scimhub_schema::datetime::DateTime;
@@ -159,6 +159,30 @@ pub trait Store: Send + Sync + 'static {
 
     /// The number of members of a group.
     async fn member_count(&self, tenant: &TenantId, group: &ResourceId) -> Result<u64>;
+
+    /// Which of `candidates` are direct members of `group`: one index
+    /// probe per candidate, whatever the size of the group or the number
+    /// of groups each candidate belongs to. What a membership edit checks
+    /// to leave out adds of present members and removes of absent ones.
+    async fn members_among(
+        &self,
+        tenant: &TenantId,
+        group: &ResourceId,
+        candidates: &[ResourceId],
+    ) -> Result<HashSet<ResourceId>> {
+        let mut out = HashSet::new();
+        for c in candidates {
+            if self
+                .groups_of(tenant, c)
+                .await?
+                .iter()
+                .any(|g| g.id == *group)
+            {
+                out.insert(c.clone());
+            }
+        }
+        Ok(out)
+    }
 
     /// The groups a user or group is a direct member of, ordered by id.
     async fn groups_of(

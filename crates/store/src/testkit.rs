@@ -1088,6 +1088,44 @@ pub async fn memberships<S: Store>(store: &S) {
             "groups_of_many"
         );
     }
+    // Which named resources are members: exactly those of the group.
+    let unknown = ResourceId::new("not-a-resource");
+    let among = store
+        .members_among(
+            &t,
+            &free.id,
+            &[uid(0), uid(4), pro.id.clone(), unknown.clone()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        among,
+        [uid(4), pro.id.clone()].into_iter().collect(),
+        "members_among: uid(4) and the nested group, not uid(0) nor an unknown id"
+    );
+    assert_eq!(
+        store
+            .members_among(&t, &pro.id, &[uid(0), uid(4)])
+            .await
+            .unwrap(),
+        [uid(0)].into_iter().collect(),
+        "members_among of another group"
+    );
+    assert!(
+        store
+            .members_among(&t, &free.id, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .members_among(&t, &unknown, &[uid(4)])
+            .await
+            .unwrap()
+            .is_empty(),
+        "members_among of a group that does not exist"
+    );
     // A page with its groups: the same answers as list and groups_of_many.
     let (page, groups) = store
         .list_with_groups(&t, &Query::all("User", 3))

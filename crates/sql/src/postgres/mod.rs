@@ -424,6 +424,19 @@ impl Store for PostgresStore {
         read::groups_of_many(&c, tenant, members).await
     }
 
+    async fn members_among(
+        &self,
+        tenant: &TenantId,
+        group: &ResourceId,
+        candidates: &[ResourceId],
+    ) -> Result<std::collections::HashSet<ResourceId>> {
+        if candidates.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        let c = self.client().await?;
+        read::members_among(&c, tenant, group, candidates).await
+    }
+
     async fn get_with_groups(
         &self,
         tenant: &TenantId,

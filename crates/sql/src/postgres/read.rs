@@ -190,6 +190,28 @@ pub(crate) async fn groups_of(
         .collect()
 }
 
+/// Which of `candidates` are direct members of `group`, in one statement.
+pub(crate) async fn members_among(
+    c: &impl GenericClient,
+    t: &TenantId,
+    group: &ResourceId,
+    candidates: &[ResourceId],
+) -> Result<std::collections::HashSet<ResourceId>> {
+    let stmt = c
+        .prepare_cached(
+            "SELECT member_id FROM memberships WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3)",
+        )
+        .await
+        .map_err(db)?;
+    let ids: Vec<&str> = candidates.iter().map(ResourceId::as_str).collect();
+    c.query(&stmt, &[&t.as_str(), &group.as_str(), &ids])
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| r.try_get::<_, String>(0).map(ResourceId::new).map_err(db))
+        .collect()
+}
+
 /// A resource and the groups it is a direct member of, in one statement.
 pub(crate) async fn get_with_groups(
     c: &impl GenericClient,

@@ -325,6 +325,18 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn members_among(
+        &self,
+        tenant: &TenantId,
+        group: &ResourceId,
+        candidates: &[ResourceId],
+    ) -> Result<std::collections::HashSet<ResourceId>> {
+        if candidates.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        self.read(|c| read::members_among(c, tenant, group, candidates))
+    }
+
     async fn get_with_groups(
         &self,
         tenant: &TenantId,

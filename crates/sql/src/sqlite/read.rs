@@ -2,7 +2,7 @@
 //! (a point read takes microseconds and must not hop threads), and the
 //! [`Reader`] the shared query code runs on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -224,6 +224,36 @@ pub(crate) fn groups_of(
         .into_iter()
         .map(|r| r.resource)
         .collect())
+}
+
+/// Which of `candidates` are direct members of `group`, in one statement:
+/// a primary-key probe per candidate.
+pub(crate) fn members_among(
+    conn: &Connection,
+    t: &TenantId,
+    group: &ResourceId,
+    candidates: &[ResourceId],
+) -> Result<HashSet<ResourceId>> {
+    const DOING: &str = "checking members";
+    let ids = serde_json::Value::Array(
+        candidates
+            .iter()
+            .map(|m| serde_json::Value::String(m.to_string()))
+            .collect(),
+    )
+    .to_string();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT c.value FROM json_each(?3) c WHERE EXISTS (SELECT 1 FROM memberships m \
+             WHERE m.tenant = ?1 AND m.group_id = ?2 AND m.member_id = c.value)",
+        )
+        .map_err(failed(DOING))?;
+    let rows: rusqlite::Result<HashSet<ResourceId>> = stmt
+        .query_map(params![t.as_str(), group.as_str(), ids], |r| {
+            r.get::<_, String>(0).map(ResourceId::new)
+        })
+        .and_then(Iterator::collect);
+    rows.map_err(failed(DOING))
 }
 
 /// A resource and the groups it is a direct member of, in one statement
