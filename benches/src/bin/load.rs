@@ -603,7 +603,7 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
 
     let patch = |i: u64| {
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                                 "Operations": [{"op": "replace", "path": "active", "value": i % 2 == 0}]})
+                                 "Operations": [{"op": "replace", "path": "active", "value": i.is_multiple_of(2)}]})
     };
     let patch_one = if run("patch1") {
         let (p, ids2) = (users_path.clone(), ids.clone());
@@ -821,7 +821,7 @@ async fn scale_scenarios(o: &Opts) -> Result<(), String> {
         let add = timed(&server.base, &t, &format!("PATCH add one member (group of {size})"), 1, dur,
             Arc::new(move |i| {
                 let m = &ex[i as usize % ex.len()];
-                let op = if (i / ex.len() as u64) % 2 == 0 { "add" } else { "remove" };
+                let op = if (i / ex.len() as u64).is_multiple_of(2) { "add" } else { "remove" };
                 let patch = if op == "add" {
                     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members", "value": [{"value": m}]}]})
                 } else {

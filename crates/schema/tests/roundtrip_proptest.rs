@@ -75,13 +75,13 @@ fn attribute(attr: &Attribute) -> BoxedStrategy<Value> {
         .prop_map(|mut items| {
             let mut seen = false;
             for item in &mut items {
-                if let Some(p) = item.get_mut("primary") {
-                    if *p == Value::Bool(true) {
-                        if seen {
-                            *p = Value::Bool(false);
-                        }
-                        seen = true;
+                if let Some(p) = item.get_mut("primary")
+                    && *p == Value::Bool(true)
+                {
+                    if seen {
+                        *p = Value::Bool(false);
                     }
+                    seen = true;
                 }
             }
             Value::Array(items)
