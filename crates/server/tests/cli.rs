@@ -13,9 +13,8 @@ mod common;
 
 use common::*;
 use reqwest::Method;
+use scimhub_schema::urn::USER;
 use serde_json::json;
-
-const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 struct TempDb(std::path::PathBuf);
 

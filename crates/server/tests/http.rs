@@ -13,11 +13,8 @@ mod common;
 
 use common::*;
 use reqwest::Method;
+use scimhub_schema::urn::{GROUP, PATCH_OP, USER};
 use serde_json::json;
-
-const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 #[test]
 fn a_generated_bootstrap_token_is_printed_once_and_works() {

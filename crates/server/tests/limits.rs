@@ -19,10 +19,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use reqwest::Method;
+use scimhub_schema::urn::{PATCH_OP, USER};
 use serde_json::{Value, json};
 
-const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 

@@ -21,12 +21,10 @@ use base64::Engine;
 use common::postgres::PgSchema;
 use common::*;
 use reqwest::Method;
+use scimhub_schema::urn::{GROUP, PATCH_OP, USER};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const GENERIC_500: &str = "the service could not complete the request; it has been logged";

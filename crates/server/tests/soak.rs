@@ -22,11 +22,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use reqwest::Method;
+use scimhub_schema::urn::{GROUP, PATCH_OP, USER};
 use serde_json::{Value, json};
-
-const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 const CLIENTS: usize = 4;
 const GROUPS: usize = 3;
