@@ -515,7 +515,6 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
         return Err("no user was created; is the token right?".into());
     }
 
-    let run = |name: &str| o.only.is_empty() || o.only.iter().any(|s| s == name);
     let baseline = timed(
         &base,
         &t,
@@ -528,40 +527,38 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
     .await;
     print_row(&baseline, Some(baseline.rate()));
     let b = Some(baseline.rate());
-
-    let get = if run("get") {
-        let (p, ids2) = (users_path.clone(), ids.clone());
-        let get = timed(
-            &base,
-            &t,
-            "GET /Users/{id}",
-            o.connections,
-            dur,
-            Arc::new(move |i| {
-                (
-                    "GET",
-                    format!("{p}/{}", ids2[(i as usize * 7919) % ids2.len()]),
-                    None,
-                )
-            }),
-            success,
-        )
-        .await;
-
-        print_row(&get, b);
-        Some(get)
-    } else {
-        None
+    // Runs a timed scenario when `--only` selects it (by `key`) and
+    // prints its row.
+    let scenario = async |key: &str, name: &str, connections: usize, make: Make| {
+        if !o.only.is_empty() && !o.only.iter().any(|s| s == key) {
+            return None;
+        }
+        let out = timed(&base, &t, name, connections, dur, make, success).await;
+        print_row(&out, b);
+        Some(out)
+    };
+    // A user picked from the loaded ones, spread over the whole set.
+    let user_path = {
+        let (p, ids) = (users_path.clone(), ids.clone());
+        move |i: u64| format!("{p}/{}", ids[(i as usize * 7919) % ids.len()])
     };
 
-    let filter = if run("filter") {
+    let get = {
+        let user = user_path.clone();
+        scenario(
+            "get",
+            "GET /Users/{id}",
+            o.connections,
+            Arc::new(move |i| ("GET", user(i), None)),
+        )
+        .await
+    };
+    let filter = {
         let (p, n) = (users_path.clone(), o.users as u64);
-        let filter = timed(
-            &base,
-            &t,
+        scenario(
+            "filter",
             "GET /Users?filter=userName eq \"…\"",
             o.connections,
-            dur,
             Arc::new(move |i| {
                 (
                     "GET",
@@ -572,87 +569,42 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
                     None,
                 )
             }),
-            success,
         )
-        .await;
-
-        print_row(&filter, b);
-        Some(filter)
-    } else {
-        None
+        .await
     };
-
-    let page = if run("page") {
+    let page = {
         let p = users_path.clone();
-        let page = timed(
-            &base,
-            &t,
+        scenario(
+            "page",
             "GET /Users?startIndex=1&count=100",
             o.connections,
-            dur,
             Arc::new(move |_| ("GET", format!("{p}?startIndex=1&count=100"), None)),
-            success,
         )
-        .await;
-
-        print_row(&page, b);
-        Some(page)
-    } else {
-        None
+        .await
     };
-
     let patch = |i: u64| {
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                                  "Operations": [{"op": "replace", "path": "active", "value": i.is_multiple_of(2)}]})
     };
-    let patch_one = if run("patch1") {
-        let (p, ids2) = (users_path.clone(), ids.clone());
-        let patch_one = timed(
-            &base,
-            &t,
+    let patch_one = {
+        let user = user_path.clone();
+        scenario(
+            "patch1",
             "PATCH replace active (1 conn)",
             1,
-            dur,
-            Arc::new(move |i| {
-                (
-                    "PATCH",
-                    format!("{p}/{}", ids2[(i as usize * 7919) % ids2.len()]),
-                    Some(patch(i)),
-                )
-            }),
-            success,
+            Arc::new(move |i| ("PATCH", user(i), Some(patch(i)))),
         )
-        .await;
-
-        print_row(&patch_one, b);
-        Some(patch_one)
-    } else {
-        None
+        .await
     };
-
-    let patch_many = if run("patch") {
-        let (p, ids2) = (users_path.clone(), ids.clone());
-        let patch_many = timed(
-            &base,
-            &t,
+    let patch_many = {
+        let user = user_path.clone();
+        scenario(
+            "patch",
             &format!("PATCH replace active ({} conns)", o.connections),
             o.connections,
-            dur,
-            Arc::new(move |i| {
-                (
-                    "PATCH",
-                    format!("{p}/{}", ids2[(i as usize * 7919) % ids2.len()]),
-                    Some(patch(i)),
-                )
-            }),
-            success,
+            Arc::new(move |i| ("PATCH", user(i), Some(patch(i)))),
         )
-        .await;
-
-        print_row(&patch_many, b);
-        Some(patch_many)
-    } else {
-        None
+        .await
     };
 
     println!();
