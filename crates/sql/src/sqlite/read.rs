@@ -235,13 +235,7 @@ pub(crate) fn members_among(
     candidates: &[ResourceId],
 ) -> Result<HashSet<ResourceId>> {
     const DOING: &str = "checking members";
-    let ids = serde_json::Value::Array(
-        candidates
-            .iter()
-            .map(|m| serde_json::Value::String(m.to_string()))
-            .collect(),
-    )
-    .to_string();
+    let ids = json_ids(candidates);
     let mut stmt = conn
         .prepare_cached(
             "SELECT c.value FROM json_each(?3) c WHERE EXISTS (SELECT 1 FROM memberships m \
@@ -306,13 +300,7 @@ pub(crate) fn groups_of_many(
             HashMap::from([(member.clone(), groups)])
         });
     }
-    let ids = serde_json::Value::Array(
-        members
-            .iter()
-            .map(|m| serde_json::Value::String(m.to_string()))
-            .collect(),
-    )
-    .to_string();
+    let ids = json_ids(members);
     let sql = format!(
         "SELECT m.member_id, {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
          WHERE m.tenant = ?1 AND m.member_id IN (SELECT value FROM json_each(?2)) ORDER BY m.member_id, m.group_id"
@@ -423,4 +411,15 @@ impl Reader for SqliteReader {
     ) -> Result<HashMap<ResourceId, Vec<StoredResource>>> {
         groups_of_many(self.conn.conn()?, tenant, members)
     }
+}
+
+/// Ids as one JSON array text, for `json_each(?)`: a list bound as a
+/// single parameter.
+fn json_ids(ids: &[ResourceId]) -> String {
+    serde_json::Value::Array(
+        ids.iter()
+            .map(|m| serde_json::Value::String(m.to_string()))
+            .collect(),
+    )
+    .to_string()
 }
