@@ -72,6 +72,28 @@ impl Service {
         &self.inner.config
     }
 
+    /// The first path segments this service answers under a tenant's base
+    /// URL: the endpoint of every registered resource type (`Users`,
+    /// `Groups`, …), then `.search`, `Bulk`, `Me`, `ServiceProviderConfig`,
+    /// `ResourceTypes` and `Schemas`. For an adapter that labels requests
+    /// (metrics) without knowing SCIM.
+    pub fn endpoints(&self) -> Vec<String> {
+        let types = self.registry().resource_types().map(|rt| {
+            let ep = rt.definition().endpoint();
+            ep.strip_prefix('/').unwrap_or(ep).to_owned()
+        });
+        let fixed = [
+            ".search",
+            "Bulk",
+            "Me",
+            "ServiceProviderConfig",
+            "ResourceTypes",
+            "Schemas",
+        ]
+        .map(str::to_owned);
+        types.chain(fixed).collect()
+    }
+
     /// Handles one request for an authenticated tenant. Never fails: every
     /// error becomes a SCIM error response.
     pub async fn handle(&self, tenant: &Tenant, request: Request) -> Response {

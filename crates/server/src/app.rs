@@ -24,6 +24,8 @@ use crate::telemetry::Metrics;
 #[derive(Clone)]
 pub struct ScimApp {
     service: Service,
+    /// The service's endpoints, the route labels of the metrics.
+    endpoints: Vec<String>,
     metrics: Metrics,
     limits: RateLimits,
     last_seen: Arc<Mutex<HashMap<TenantId, Instant>>>,
@@ -37,6 +39,7 @@ impl ScimApp {
     /// An application serving `service`.
     pub fn new(service: Service) -> ScimApp {
         ScimApp {
+            endpoints: service.endpoints(),
             service,
             metrics: Metrics::new(),
             limits: RateLimits::new(None),
@@ -59,6 +62,12 @@ impl ScimApp {
     /// The store.
     pub fn store(&self) -> &Arc<dyn Store> {
         self.service.store()
+    }
+
+    /// The first path segments the service answers under a tenant's
+    /// base URL ([`Service::endpoints`]), computed once.
+    pub fn endpoints(&self) -> &[String] {
+        &self.endpoints
     }
 
     /// The Prometheus metrics.

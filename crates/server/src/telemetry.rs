@@ -109,30 +109,19 @@ impl Metrics {
     }
 }
 
-/// The SCIM endpoints that get their own route label; anything else is
-/// `other`, so that no client can create metric series at will.
-const ENDPOINTS: &[&str] = &[
-    "",
-    "Users",
-    "Groups",
-    ".search",
-    "Bulk",
-    "Me",
-    "ServiceProviderConfig",
-    "ResourceTypes",
-    "Schemas",
-];
-
 /// The tenant and a bounded route label of a request:
-/// `/scim/v2/acme/Users/2819c223` → (`acme`, `Users/{id}`). Requests that
-/// were not authenticated (`status` 401) count under the tenant `-`, since
-/// their tenant name is whatever the client typed.
-pub fn route_of(path: &str, status: u16) -> (String, String) {
+/// `/scim/v2/acme/Users/2819c223` → (`acme`, `Users/{id}`). Only the
+/// service's `endpoints` ([`Service::endpoints`](scimhub_protocol::Service::endpoints))
+/// get their own label; anything else is `other`, so that no client can
+/// create metric series at will. Requests that were not authenticated
+/// (`status` 401) count under the tenant `-`, since their tenant name is
+/// whatever the client typed.
+pub fn route_of(path: &str, status: u16, endpoints: &[String]) -> (String, String) {
     let mut parts = path.trim_matches('/').split('/');
     match (parts.next(), parts.next(), parts.next()) {
         (Some("scim"), Some("v2"), Some(tenant)) => {
             let endpoint = parts.next().unwrap_or("");
-            let endpoint = if ENDPOINTS.contains(&endpoint) {
+            let endpoint = if endpoint.is_empty() || endpoints.iter().any(|e| e == endpoint) {
                 endpoint
             } else {
                 "other"
@@ -183,8 +172,9 @@ pub async fn log_requests(
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID), v);
     }
-    let (tenant, route) = route_of(&path, status);
-    if let Some(app) = app {
+    let endpoints = app.as_ref().map_or(&[][..], |a| a.endpoints());
+    let (tenant, route) = route_of(&path, status, endpoints);
+    if let Some(app) = &app {
         app.metrics()
             .observe(&tenant, &route, status, elapsed.as_secs_f64());
     }
@@ -207,9 +197,14 @@ mod tests {
 
     #[test]
     fn routes_have_low_cardinality_labels() {
+        let service = scimhub_protocol::Service::new(
+            std::sync::Arc::new(scimhub_store::MemoryStore::new()),
+            scimhub_protocol::Config::default(),
+        );
+        let endpoints = service.endpoints();
         let check = |path: &str, status: u16, tenant: &str, route: &str| {
             assert_eq!(
-                route_of(path, status),
+                route_of(path, status, &endpoints),
                 (tenant.to_owned(), route.to_owned()),
                 "{path}"
             );
