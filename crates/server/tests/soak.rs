@@ -3,7 +3,7 @@
 //! and removes, list pages) at a steady rate. No 5xx, and the server's
 //! resident memory at the end within 10% of what it was after warm-up.
 //!
-//! `SCIMHUB_SOAK_SECS` sets the duration (30 s by default);
+//! `SCIMHUB_SOAK_SECS` sets the duration (60 s by default);
 //! `SCIMHUB_SOAK_RATE` the requests per second (40 by default);
 //! `SCIMHUB_SOAK_USERS` the users each of the 4 clients keeps before it
 //! deletes the oldest with each create (100 by default).
@@ -165,7 +165,7 @@ fn client_loop(
 
 #[test]
 fn steady_identity_provider_traffic_keeps_memory_flat_and_answers_no_5xx() {
-    let secs = setting("SCIMHUB_SOAK_SECS", 30).max(10);
+    let secs = setting("SCIMHUB_SOAK_SECS", 60).max(10);
     let rate = setting("SCIMHUB_SOAK_RATE", 40).max(CLIENTS as u64);
     let working_set = setting("SCIMHUB_SOAK_USERS", 100).max(1) as usize;
     let warm_up = Duration::from_secs((secs / 10).max(10));
