@@ -140,10 +140,8 @@ fn keyword_ci<'a>(i: &'a str, kw: &'static str) -> Res<'a, &'a str> {
 const WS: u8 = 1;
 /// `ALPHA / DIGIT / "-" / "_"`: what follows the first letter of a name.
 const NAME: u8 = 2;
-/// What an attribute path token may hold: name characters, `.`, `:`, `$`.
-const PATH: u8 = 4;
 /// What ends the fast path of a string: `"`, `\` or a control character.
-const STRING_STOP: u8 = 8;
+const STRING_STOP: u8 = 4;
 
 // `b < 256` in the loop, so the indexing cannot panic (and a const
 // evaluation would fail to compile if it did).
@@ -158,10 +156,7 @@ static CLASS: [u8; 256] = {
             class |= WS;
         }
         if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
-            class |= NAME | PATH;
-        }
-        if matches!(c, b'.' | b':' | b'$') {
-            class |= PATH;
+            class |= NAME;
         }
         if c == b'"' || c == b'\\' || c < 0x20 {
             class |= STRING_STOP;
@@ -564,10 +559,7 @@ fn json_string(i: &str) -> Res<'_, CompactString> {
     };
     let bytes = body.as_bytes();
     // Fast path: no escapes before the closing quote.
-    let n = bytes
-        .iter()
-        .position(|b| class(*b) & STRING_STOP != 0)
-        .unwrap_or(bytes.len());
+    let n = string_stop(bytes);
     if bytes.get(n) == Some(&b'"') {
         let (s, rest) = body.split_at_checked(n).unwrap_or((body, ""));
         return Ok((rest.get(1..).unwrap_or(""), CompactString::from(s)));
@@ -611,6 +603,38 @@ fn json_string(i: &str) -> Res<'_, CompactString> {
             }
         }
     }
+}
+
+/// The offset of the first `"`, `\` or control character in `bytes`
+/// (or its length), read eight bytes at a time: string values are most of
+/// a filter's bytes.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn string_stop(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte of `x` that is zero. Only the lowest flag
+    // is exact (a borrow may flag bytes above it), which is all we read.
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut k = 0;
+    while let Some(chunk) = bytes.get(k..k + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_le_bytes(word);
+        let stops = zero_bytes(w ^ (ONES * u64::from(b'"')))
+            | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+            // Bytes below 0x20; as above, the lowest flag is exact.
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+        if stops != 0 {
+            return k + (stops.trailing_zeros() / 8) as usize;
+        }
+        k += 8;
+    }
+    let tail = bytes.get(k..).unwrap_or_default();
+    k + tail
+        .iter()
+        .position(|b| class(*b) & STRING_STOP != 0)
+        .unwrap_or(tail.len())
 }
 
 /// The part of an escape after the backslash.
@@ -671,34 +695,40 @@ fn hex4(i: &str) -> Res<'_, u32> {
     }
 }
 
-#[cfg_attr(not(debug_assertions), inline(always))]
-fn is_path_char(b: u8) -> bool {
-    class(b) & PATH != 0
-}
-
 /// `attrPath = [URI ":"] ATTRNAME *1subAttr`.
 ///
 /// The URN prefix is everything up to the last `:`; it may contain
 /// hyphens, dots and digits in any segment (`…:enterprise:2.0:User`).
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
-    // One pass over the token: where it ends, its last ':' and the first
-    // '.' after that.
+    // One pass over the token: where it ends, its last ':', the first '.'
+    // after that, and whether the names in it need a closer look. Runs of
+    // name characters are skipped in a tight loop; only separators take
+    // the slower branch.
     let bytes = i.as_bytes();
     let mut end = 0;
     let mut last_colon = None;
     let mut dot = None;
-    for (k, &b) in bytes.iter().enumerate() {
-        match b {
-            b':' => {
-                last_colon = Some(k);
+    // A second '.' after the last ':' or a '$' anywhere makes the quick
+    // name check below inconclusive.
+    let mut unusual = false;
+    loop {
+        end += bytes
+            .get(end..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| class(b) & NAME == 0)
+            .unwrap_or(bytes.len() - end);
+        match bytes.get(end) {
+            Some(b':') => {
+                last_colon = Some(end);
                 dot = None;
             }
-            b'.' if dot.is_none() => dot = Some(k),
-            _ if is_path_char(b) => {}
+            Some(b'.') if dot.is_none() => dot = Some(end),
+            Some(b'.' | b'$') => unusual = true,
             _ => break,
         }
-        end = k + 1;
+        end += 1;
     }
     if end == 0 {
         return fail(i, ErrorKind::Syntax, "an attribute path, 'not' or '('");
@@ -720,9 +750,19 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
         }
         None => (None, 0),
     };
+    // Without '$' and further dots, the name and the sub-attribute hold
+    // only name characters, so starting with a letter is all that is left
+    // to check.
+    let valid = |s: &str| {
+        if unusual {
+            is_attr_name(s)
+        } else {
+            s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        }
+    };
     let name_end = dot.unwrap_or(end);
     let name = token.get(tail_at..name_end).unwrap_or("");
-    if !is_attr_name(name) {
+    if !valid(name) {
         return cut_err(fail(
             at(tail_at),
             ErrorKind::InvalidAttributeName,
@@ -733,7 +773,7 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
         None => None,
         Some(d) => {
             let s = token.get(d + 1..).unwrap_or("");
-            if !is_attr_name(s) {
+            if !valid(s) {
                 return cut_err(fail(
                     at(d + 1),
                     ErrorKind::InvalidAttributeName,
@@ -839,4 +879,64 @@ pub(crate) fn patch_path<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, PatchPath> {
             sub,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CLASS, STRING_STOP, string_stop};
+    use proptest::prelude::*;
+
+    fn stop_bytewise(bytes: &[u8]) -> usize {
+        bytes
+            .iter()
+            .position(|b| {
+                CLASS
+                    .get(usize::from(*b))
+                    .is_some_and(|c| c & STRING_STOP != 0)
+            })
+            .unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn string_stop_finds_each_stop_byte_at_each_offset() {
+        let stops = [b'"', b'\\', 0x00, 0x1f, b'\n'];
+        // Bytes around the stops that the word-at-a-time test must not
+        // mistake for them: the neighbours of each and non-ASCII bytes.
+        let fillers = [
+            b'a', b' ', b'!', b'#', b'[', b']', 0x20, 0x7f, 0x80, 0xa2, 0xdc, 0xff,
+        ];
+        for len in 0..40 {
+            for &fill in &fillers {
+                let clean = vec![fill; len];
+                assert_eq!(string_stop(&clean), len, "{fill:#x} × {len}");
+                for at in 0..len {
+                    for &stop in &stops {
+                        let mut v = clean.clone();
+                        if let Some(b) = v.get_mut(at) {
+                            *b = stop;
+                        }
+                        assert_eq!(
+                            string_stop(&v),
+                            at,
+                            "{stop:#x} at {at} in {fill:#x} × {len}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn string_stop_agrees_with_a_bytewise_scan(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(string_stop(&bytes), stop_bytewise(&bytes));
+        }
+
+        #[test]
+        fn string_stop_agrees_on_text_with_rare_stops(
+            text in "[a-zA-Z0-9@.\\- é€😀]{0,48}[\"\\\\\\x01]?[a-z\"]{0,8}"
+        ) {
+            prop_assert_eq!(string_stop(text.as_bytes()), stop_bytewise(text.as_bytes()));
+        }
+    }
 }
