@@ -161,7 +161,13 @@ pub async fn log_requests(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        // A random (v4) UUID from the thread's generator, which reseeds
+        // itself from the OS: no system call per request.
+        .unwrap_or_else(|| {
+            uuid::Builder::from_random_bytes(rand::random())
+                .into_uuid()
+                .to_string()
+        });
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let app = req.app_data::<web::Data<ScimApp>>().cloned();

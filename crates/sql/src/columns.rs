@@ -5,6 +5,18 @@ use scimhub_schema::datetime::DateTime;
 use scimhub_store::UniqueValue;
 use serde_json::{Map, Value};
 
+/// The tenant columns both backends select, in the order their row
+/// decoders read them. A macro, so that the statements naming them are
+/// string literals built at compile time (`concat!`), not formatted on
+/// every request.
+macro_rules! tenant_columns {
+    () => {
+        "id, token_hash, previous_token_hash, previous_token_until_s, previous_token_until_n, \
+         allowed_domains, rate_limit, created_ns, last_request_s, last_request_n"
+    };
+}
+pub(crate) use tenant_columns;
+
 /// A document ready to store: its computed columns and its unique
 /// values without repeats.
 #[derive(Debug)]

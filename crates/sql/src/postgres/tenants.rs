@@ -8,10 +8,7 @@ use scimhub_store::{
 use tokio_postgres::Row;
 
 use super::error::{Class, classify, db};
-use crate::columns::{from_ns, to_ns};
-
-pub(crate) const TENANT_COLUMNS: &str = "id, token_hash, previous_token_hash, previous_token_until_s, previous_token_until_n, \
-     allowed_domains, rate_limit, created_ns, last_request_s, last_request_n";
+use crate::columns::{from_ns, tenant_columns, to_ns};
 
 fn hash(bytes: &[u8]) -> Result<TokenHash> {
     <[u8; 32]>::try_from(bytes).map(TokenHash).map_err(|_| {
@@ -26,7 +23,7 @@ fn instant(s: Option<i64>, n: Option<i64>) -> Option<DateTime> {
     s.map(|s| DateTime::from_unix(s, n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)))
 }
 
-/// Decodes a row selected with [`TENANT_COLUMNS`].
+/// Decodes a row selected with [`tenant_columns!`].
 pub(crate) fn tenant_row(row: &Row) -> Result<Tenant> {
     let id: String = row.try_get(0).map_err(db)?;
     let previous: Option<Vec<u8>> = row.try_get(2).map_err(db)?;
@@ -50,8 +47,10 @@ pub(crate) fn tenant_row(row: &Row) -> Result<Tenant> {
 
 pub(crate) async fn tenant(c: &impl GenericClient, id: &TenantId) -> Result<Option<Tenant>> {
     let stmt = c
-        .prepare_cached(&format!(
-            "SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"
+        .prepare_cached(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants WHERE id = $1"
         ))
         .await
         .map_err(db)?;
@@ -76,9 +75,15 @@ pub(crate) async fn exists(c: &impl GenericClient, id: &TenantId) -> Result<bool
 
 pub(crate) async fn by_token(c: &impl GenericClient, token: &TokenHash) -> Result<Vec<Tenant>> {
     let stmt = c
-        .prepare_cached(&format!(
-            "SELECT {TENANT_COLUMNS} FROM tenants WHERE token_hash = $1 \
-             UNION SELECT {TENANT_COLUMNS} FROM tenants WHERE previous_token_hash = $1"
+        .prepare_cached(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants WHERE token_hash = $1 ",
+            // A tenant whose token equals its previous one comes twice;
+            // callers pick the first tenant accepting the token.
+            "UNION ALL SELECT ",
+            tenant_columns!(),
+            " FROM tenants WHERE previous_token_hash = $1"
         ))
         .await
         .map_err(db)?;
@@ -92,7 +97,11 @@ pub(crate) async fn by_token(c: &impl GenericClient, token: &TokenHash) -> Resul
 
 pub(crate) async fn all(c: &impl GenericClient) -> Result<Vec<Tenant>> {
     let stmt = c
-        .prepare_cached(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"))
+        .prepare_cached(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants ORDER BY id"
+        ))
         .await
         .map_err(db)?;
     c.query(&stmt, &[])
@@ -146,8 +155,10 @@ pub(crate) async fn update(
     update: &TenantUpdate,
 ) -> Result<Tenant> {
     let stmt = c
-        .prepare_cached(&format!(
-            "SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1 FOR UPDATE"
+        .prepare_cached(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants WHERE id = $1 FOR UPDATE"
         ))
         .await
         .map_err(db)?;

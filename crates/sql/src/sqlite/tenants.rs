@@ -7,10 +7,7 @@ use scimhub_store::{
 };
 
 use super::error::{Class, classify, db, failed};
-use crate::columns::{from_ns, to_ns};
-
-pub(crate) const TENANT_COLUMNS: &str = "id, token_hash, previous_token_hash, previous_token_until_s, previous_token_until_n, \
-     allowed_domains, rate_limit, created_ns, last_request_s, last_request_n";
+use crate::columns::{from_ns, tenant_columns, to_ns};
 
 fn hash(bytes: Vec<u8>) -> rusqlite::Result<TokenHash> {
     <[u8; 32]>::try_from(bytes.as_slice())
@@ -24,7 +21,7 @@ fn instant(s: Option<i64>, n: Option<i64>) -> Option<DateTime> {
     s.map(|s| DateTime::from_unix(s, n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)))
 }
 
-/// Decodes a row selected with [`TENANT_COLUMNS`].
+/// Decodes a row selected with [`tenant_columns!`].
 pub(crate) fn tenant_row(row: &Row<'_>) -> rusqlite::Result<Tenant> {
     let id: String = row.get(0)?;
     let id = TenantId::new(&id).map_err(|_| {
@@ -49,8 +46,10 @@ pub(crate) fn tenant_row(row: &Row<'_>) -> rusqlite::Result<Tenant> {
 }
 
 pub(crate) fn tenant(conn: &Connection, id: &TenantId) -> Result<Option<Tenant>> {
-    conn.prepare_cached(&format!(
-        "SELECT {TENANT_COLUMNS} FROM tenants WHERE id = ?1"
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        tenant_columns!(),
+        " FROM tenants WHERE id = ?1"
     ))
     .and_then(|mut s| s.query_row([id.as_str()], tenant_row).optional())
     .map_err(failed("reading a tenant"))
@@ -63,18 +62,28 @@ pub(crate) fn exists(conn: &Connection, id: &TenantId) -> Result<bool> {
 }
 
 pub(crate) fn by_token(conn: &Connection, token: &TokenHash) -> Result<Vec<Tenant>> {
-    conn.prepare_cached(&format!(
-        "SELECT {TENANT_COLUMNS} FROM tenants WHERE token_hash = ?1 \
-         UNION SELECT {TENANT_COLUMNS} FROM tenants WHERE previous_token_hash = ?1"
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        tenant_columns!(),
+        " FROM tenants WHERE token_hash = ?1 ",
+        // A tenant whose token equals its previous one comes twice;
+        // callers pick the first tenant accepting the token.
+        "UNION ALL SELECT ",
+        tenant_columns!(),
+        " FROM tenants WHERE previous_token_hash = ?1"
     ))
     .and_then(|mut s| s.query_map([&token.0[..]], tenant_row)?.collect())
     .map_err(failed("looking a token up"))
 }
 
 pub(crate) fn all(conn: &Connection) -> Result<Vec<Tenant>> {
-    conn.prepare_cached(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY id"))
-        .and_then(|mut s| s.query_map([], tenant_row)?.collect())
-        .map_err(failed("listing tenants"))
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        tenant_columns!(),
+        " FROM tenants ORDER BY id"
+    ))
+    .and_then(|mut s| s.query_map([], tenant_row)?.collect())
+    .map_err(failed("listing tenants"))
 }
 
 pub(crate) fn create(conn: &Connection, t: &NewTenant) -> Result<Tenant> {
