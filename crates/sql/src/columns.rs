@@ -17,6 +17,16 @@ macro_rules! tenant_columns {
 }
 pub(crate) use tenant_columns;
 
+/// The columns of a resource row (alias `r`), in the order the backends'
+/// record decoders read them; a macro for the same reason as
+/// [`tenant_columns!`].
+macro_rules! record_columns {
+    () => {
+        "r.seq, r.id, r.resource_type, r.version, r.created_ns, r.modified_ns, r.doc"
+    };
+}
+pub(crate) use record_columns;
+
 /// A document ready to store: its computed columns and its unique
 /// values without repeats.
 #[derive(Debug)]

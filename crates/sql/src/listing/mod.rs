@@ -27,8 +27,7 @@ pub(crate) const MAX_CANDIDATES: usize = 200_000;
 
 /// The columns of a resource row, in the order [`Reader::records`]
 /// reads them.
-pub(crate) const RECORD_COLUMNS: &str =
-    "r.seq, r.id, r.resource_type, r.version, r.created_ns, r.modified_ns, r.doc";
+pub(crate) const RECORD_COLUMNS: &str = crate::columns::record_columns!();
 
 /// A resource row with its creation sequence.
 #[derive(Debug, Clone)]
