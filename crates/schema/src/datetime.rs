@@ -193,13 +193,36 @@ impl fmt::Display for DateTime {
         let days = self.seconds.div_euclid(86_400);
         let secs = self.seconds.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
+        let millis = self.nanos / 1_000_000;
+        // Years of four digits (all that SCIM servers see) are written
+        // digit by digit: every response carries two of these.
+        if let Ok(year) = u32::try_from(y)
+            && year <= 9999
+        {
+            let mut buf = *b"0000-00-00T00:00:00.000Z";
+            let fields: [(usize, usize, u32); 7] = [
+                (0, 4, year),
+                (5, 2, m as u32),
+                (8, 2, d as u32),
+                (11, 2, (secs / 3600) as u32),
+                (14, 2, (secs / 60 % 60) as u32),
+                (17, 2, (secs % 60) as u32),
+                (20, 3, millis),
+            ];
+            for (at, width, mut n) in fields {
+                for slot in buf.iter_mut().skip(at).take(width).rev() {
+                    *slot = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+            }
+            return f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?);
+        }
         write!(
             f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
             secs / 3600,
             secs / 60 % 60,
             secs % 60,
-            self.nanos / 1_000_000
         )
     }
 }
@@ -300,6 +323,48 @@ mod tests {
             (Err(_), None) => {}
             (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
         }
+    }
+
+    /// The digit-by-digit form against the general formatter, over
+    /// instants from year 1 to 9999 and the fallback beyond.
+    #[test]
+    fn display_matches_the_general_format() {
+        let general = |dt: &DateTime| {
+            let days = dt.seconds.div_euclid(86_400);
+            let secs = dt.seconds.rem_euclid(86_400);
+            let (y, m, d) = civil_from_days(days);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60,
+                dt.nanos / 1_000_000
+            )
+        };
+        // Year 1 to year 9999, in steps that visit every month, hour,
+        // minute and second value, plus the ends and a few beyond.
+        let first = -62_135_596_800_i64;
+        let last = 253_402_300_799_i64;
+        let mut instants: Vec<i64> = (first..last).step_by(86_400 * 7 + 3_671).collect();
+        instants.extend([
+            first,
+            last,
+            0,
+            -1,
+            951_782_400,
+            last + 1,
+            first - 1,
+            -86_400 * 800_000,
+        ]);
+        for (k, secs) in instants.into_iter().enumerate() {
+            let nanos = u32::try_from(k % 1000).unwrap_or(0) * 1_000_123;
+            let dt = DateTime::from_unix(secs, nanos);
+            assert_eq!(dt.to_string(), general(&dt), "{secs} {nanos}");
+        }
+        assert_eq!(
+            DateTime::from_unix(1_305_261_754, 120_000_000).to_string(),
+            "2011-05-13T04:42:34.120Z"
+        );
     }
 
     #[test]

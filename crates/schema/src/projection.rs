@@ -223,58 +223,53 @@ impl<'r> ResourceTypeRef<'r> {
     /// [`ResourceTypeRef::project`] on a document the caller gives up:
     /// the values kept are moved, not copied.
     pub fn project_owned(&self, document: Value, projection: &Projection) -> Value {
-        let Value::Object(obj) = document else {
+        let Value::Object(mut obj) = document else {
             return document;
         };
         let core = self.core_schema();
-        let mut out = Map::new();
-        for (key, value) in obj {
+        // In place: the kept members stay where they are (no second map
+        // built and rehashed), the dropped ones are removed.
+        obj.retain(|key, value| {
             if key.eq_ignore_ascii_case("schemas") {
-                out.insert(key, value);
-                continue;
+                return true;
             }
-            if let Some(ext) = self.extension(&key) {
+            if let Some(ext) = self.extension(key) {
                 let Value::Object(values) = value else {
-                    continue;
+                    return false;
                 };
-                let mut kept = Map::new();
-                for (k, v) in values {
-                    match ext.attribute(&k) {
-                        Some(attr) => {
-                            if let Some(v) = project_attribute(projection, Some(ext.id()), attr, v)
-                            {
-                                kept.insert(k, v);
-                            }
-                        }
-                        None if projection.attributes.is_none() => {
-                            kept.insert(k, v);
-                        }
-                        None => {}
-                    }
-                }
-                if !kept.is_empty() {
-                    out.insert(key, Value::Object(kept));
-                }
-                continue;
+                values.retain(|k, v| match ext.attribute(k) {
+                    Some(attr) => project_in_place(projection, Some(ext.id()), attr, v),
+                    None => projection.attributes.is_none(),
+                });
+                return !values.is_empty();
             }
             let attr = self
                 .common()
                 .iter()
-                .find(|a| a.is_named(&key))
-                .or_else(|| core.attribute(&key));
+                .find(|a| a.is_named(key))
+                .or_else(|| core.attribute(key));
             match attr {
-                Some(attr) => {
-                    if let Some(v) = project_attribute(projection, None, attr, value) {
-                        out.insert(key, v);
-                    }
-                }
-                None if projection.attributes.is_none() => {
-                    out.insert(key, value);
-                }
-                None => {}
+                Some(attr) => project_in_place(projection, None, attr, value),
+                None => projection.attributes.is_none(),
             }
+        });
+        Value::Object(obj)
+    }
+}
+
+/// [`project_attribute`] on a value left in its place: whether to keep it.
+fn project_in_place(
+    projection: &Projection,
+    extension: Option<&str>,
+    attr: &Attribute,
+    value: &mut Value,
+) -> bool {
+    match project_attribute(projection, extension, attr, std::mem::take(value)) {
+        Some(kept) => {
+            *value = kept;
+            true
         }
-        Value::Object(out)
+        None => false,
     }
 }
 
