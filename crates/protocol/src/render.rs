@@ -128,10 +128,11 @@ pub(crate) async fn render_with(
         Some(Value::Array(s)) => s,
         _ => vec![Value::String(rt.core_schema().id().to_owned())],
     };
-    let mut out = Map::with_capacity(doc.len() + 5);
-    out.insert("schemas".into(), Value::Null);
-    out.insert("id".into(), Value::String(id.to_string()));
-    out.extend(doc);
+    // `schemas` and `id` go first, in the stored map itself: moving the
+    // stored members into a new map would hash each key again.
+    let mut out = doc;
+    out.shift_insert(0, "schemas".into(), Value::Null);
+    out.shift_insert(1, "id".into(), Value::String(id.to_string()));
     let core = rt.core_schema();
     let include = |name: &str| core.attribute(name).is_some_and(|a| projection.includes(a));
     if rt.name() == "User" {
