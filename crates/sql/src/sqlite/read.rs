@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use parking_lot::Mutex;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
-use scimhub_store::{Member, ResourceId, Result, StoredResource, TenantId, Version};
+use scimhub_store::{
+    Member, ResourceId, Result, StoredResource, Tenant, TenantId, TokenHash, Version,
+};
 
 use super::conn;
 use super::error::{db, failed};
@@ -26,12 +28,32 @@ const MAX_IDLE: usize = 64;
 /// Read connections to one file.
 pub(crate) struct Pool {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<ReadConn>>,
 }
+
+/// A read connection and what it remembers of the token lookups it made.
+struct ReadConn {
+    conn: Connection,
+    tokens: TokenCache,
+}
+
+/// Token lookups answered on one connection, valid while its
+/// `PRAGMA data_version` stays the same: that number changes whenever
+/// another connection (the writer, or the CLI in another process) commits
+/// anything, so a rotated or revoked token takes effect on the next
+/// request, as without a cache.
+#[derive(Default)]
+struct TokenCache {
+    version: Option<i64>,
+    found: HashMap<TokenHash, Vec<Tenant>>,
+}
+
+/// At most this many tokens are remembered per connection.
+const MAX_CACHED_TOKENS: usize = 64;
 
 /// A connection borrowed from the pool, returned when dropped.
 pub(crate) struct Pooled {
-    conn: Option<Connection>,
+    conn: Option<ReadConn>,
     pool: Arc<Pool>,
 }
 
@@ -47,9 +69,12 @@ impl Pool {
         let conn = match self.idle.lock().pop() {
             Some(c) => c,
             None => {
-                let c = conn::open(&self.path, false)?;
-                c.pragma_update(None, "query_only", "ON").map_err(db)?;
-                c
+                let conn = conn::open(&self.path, false)?;
+                conn.pragma_update(None, "query_only", "ON").map_err(db)?;
+                ReadConn {
+                    conn,
+                    tokens: TokenCache::default(),
+                }
             }
         };
         Ok(Pooled {
@@ -61,12 +86,32 @@ impl Pool {
 
 impl Pooled {
     pub(crate) fn conn(&self) -> Result<&Connection> {
-        self.conn.as_ref().ok_or_else(|| {
-            scimhub_store::Error::new(
-                scimhub_store::ErrorKind::Unavailable,
-                "the SQLite connection was discarded",
-            )
-        })
+        self.conn.as_ref().map(|c| &c.conn).ok_or_else(discarded)
+    }
+
+    /// The tenants whose current or previous token hashes to `token`,
+    /// from this connection's cache when nothing was committed since it
+    /// was filled.
+    pub(crate) fn tenants_by_token(&mut self, token: &TokenHash) -> Result<Vec<Tenant>> {
+        let rc = self.conn.as_mut().ok_or_else(discarded)?;
+        let version: i64 = rc
+            .conn
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(failed("looking a token up"))?;
+        let cache = &mut rc.tokens;
+        if cache.version != Some(version) {
+            cache.found.clear();
+            cache.version = Some(version);
+        } else if let Some(found) = cache.found.get(token) {
+            return Ok(found.clone());
+        }
+        let found = tenants::by_token(&rc.conn, token)?;
+        if cache.found.len() >= MAX_CACHED_TOKENS {
+            cache.found.clear();
+        }
+        cache.found.insert(*token, found.clone());
+        Ok(found)
     }
 
     /// Drops the connection instead of returning it (after a failure that
@@ -74,6 +119,13 @@ impl Pooled {
     fn discard(&mut self) {
         self.conn = None;
     }
+}
+
+fn discarded() -> scimhub_store::Error {
+    scimhub_store::Error::new(
+        scimhub_store::ErrorKind::Unavailable,
+        "the SQLite connection was discarded",
+    )
 }
 
 impl Drop for Pooled {

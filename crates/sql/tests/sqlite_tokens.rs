@@ -1,0 +1,85 @@
+//! Token lookups on SQLite are remembered per read connection, and a
+//! change committed by any other connection — the server's own writer, or
+//! the CLI in another process, played here by a second store on the same
+//! file — takes effect on the very next lookup.
+#![cfg(feature = "sqlite")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use scimhub_schema::datetime::DateTime;
+use scimhub_sql::SqliteStore;
+use scimhub_store::{NewTenant, Store, TenantId, TenantUpdate, TokenHash};
+
+async fn holder(store: &SqliteStore, token: u8) -> Option<String> {
+    store
+        .tenant_by_token(&TokenHash([token; 32]), DateTime::now())
+        .await
+        .unwrap()
+        .map(|t| t.id.to_string())
+}
+
+#[tokio::test]
+async fn token_changes_from_another_connection_apply_on_the_next_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.db");
+    let server = SqliteStore::open(&path).unwrap();
+    let tenant = TenantId::new("acme").unwrap();
+    server
+        .create_tenant(NewTenant {
+            id: tenant.clone(),
+            token: TokenHash([1; 32]),
+            allowed_domains: vec![],
+        })
+        .await
+        .unwrap();
+    // Warm the cache, for the token and for an unknown one.
+    for _ in 0..3 {
+        assert_eq!(holder(&server, 1).await.as_deref(), Some("acme"));
+        assert_eq!(holder(&server, 2).await, None);
+    }
+
+    // Another process rotates the token without a grace period.
+    let cli = SqliteStore::open(&path).unwrap();
+    cli.update_tenant(
+        &tenant,
+        TenantUpdate {
+            token: Some((TokenHash([2; 32]), None)),
+            ..TenantUpdate::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(holder(&server, 1).await, None, "the old token is refused at once");
+    assert_eq!(holder(&server, 2).await.as_deref(), Some("acme"));
+
+    // ... and deletes the tenant.
+    cli.delete_tenant(&tenant).await.unwrap();
+    assert_eq!(holder(&server, 2).await, None, "a deleted tenant's token is refused at once");
+
+    // The server's own writes apply as well.
+    server
+        .create_tenant(NewTenant {
+            id: tenant.clone(),
+            token: TokenHash([3; 32]),
+            allowed_domains: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(holder(&server, 3).await.as_deref(), Some("acme"));
+    server
+        .update_tenant(
+            &tenant,
+            TenantUpdate {
+                token: Some((TokenHash([4; 32]), None)),
+                ..TenantUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(holder(&server, 3).await, None);
+    assert_eq!(holder(&server, 4).await.as_deref(), Some("acme"));
+}
