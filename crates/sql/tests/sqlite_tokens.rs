@@ -53,12 +53,20 @@ async fn token_changes_from_another_connection_apply_on_the_next_lookup() {
     )
     .await
     .unwrap();
-    assert_eq!(holder(&server, 1).await, None, "the old token is refused at once");
+    assert_eq!(
+        holder(&server, 1).await,
+        None,
+        "the old token is refused at once"
+    );
     assert_eq!(holder(&server, 2).await.as_deref(), Some("acme"));
 
     // ... and deletes the tenant.
     cli.delete_tenant(&tenant).await.unwrap();
-    assert_eq!(holder(&server, 2).await, None, "a deleted tenant's token is refused at once");
+    assert_eq!(
+        holder(&server, 2).await,
+        None,
+        "a deleted tenant's token is refused at once"
+    );
 
     // The server's own writes apply as well.
     server
