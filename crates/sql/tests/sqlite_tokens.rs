@@ -22,20 +22,37 @@ async fn holder(store: &SqliteStore, token: u8) -> Option<String> {
         .map(|t| t.id.to_string())
 }
 
+async fn create(store: &SqliteStore, tenant: &TenantId, token: u8) {
+    store
+        .create_tenant(NewTenant {
+            id: tenant.clone(),
+            token: TokenHash([token; 32]),
+            allowed_domains: vec![],
+        })
+        .await
+        .unwrap();
+}
+
+async fn rotate(store: &SqliteStore, tenant: &TenantId, token: u8) {
+    store
+        .update_tenant(
+            tenant,
+            TenantUpdate {
+                token: Some((TokenHash([token; 32]), None)),
+                ..TenantUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn token_changes_from_another_connection_apply_on_the_next_lookup() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tokens.db");
     let server = SqliteStore::open(&path).unwrap();
     let tenant = TenantId::new("acme").unwrap();
-    server
-        .create_tenant(NewTenant {
-            id: tenant.clone(),
-            token: TokenHash([1; 32]),
-            allowed_domains: vec![],
-        })
-        .await
-        .unwrap();
+    create(&server, &tenant, 1).await;
     // Warm the cache, for the token and for an unknown one.
     for _ in 0..3 {
         assert_eq!(holder(&server, 1).await.as_deref(), Some("acme"));
@@ -44,15 +61,7 @@ async fn token_changes_from_another_connection_apply_on_the_next_lookup() {
 
     // Another process rotates the token without a grace period.
     let cli = SqliteStore::open(&path).unwrap();
-    cli.update_tenant(
-        &tenant,
-        TenantUpdate {
-            token: Some((TokenHash([2; 32]), None)),
-            ..TenantUpdate::default()
-        },
-    )
-    .await
-    .unwrap();
+    rotate(&cli, &tenant, 2).await;
     assert_eq!(
         holder(&server, 1).await,
         None,
@@ -69,25 +78,9 @@ async fn token_changes_from_another_connection_apply_on_the_next_lookup() {
     );
 
     // The server's own writes apply as well.
-    server
-        .create_tenant(NewTenant {
-            id: tenant.clone(),
-            token: TokenHash([3; 32]),
-            allowed_domains: vec![],
-        })
-        .await
-        .unwrap();
+    create(&server, &tenant, 3).await;
     assert_eq!(holder(&server, 3).await.as_deref(), Some("acme"));
-    server
-        .update_tenant(
-            &tenant,
-            TenantUpdate {
-                token: Some((TokenHash([4; 32]), None)),
-                ..TenantUpdate::default()
-            },
-        )
-        .await
-        .unwrap();
+    rotate(&server, &tenant, 4).await;
     assert_eq!(holder(&server, 3).await, None);
     assert_eq!(holder(&server, 4).await.as_deref(), Some("acme"));
 }
