@@ -8,8 +8,8 @@ use tokio_postgres::types::{ToSql, Type};
 
 use super::error::db;
 use super::tenants;
-use crate::columns::from_ns;
-use crate::listing::{KeyRow, RECORD_COLUMNS, Reader, Record};
+use crate::columns::{from_ns, record_columns};
+use crate::listing::{KeyRow, Reader, Record};
 use crate::sql::{Param, Sql};
 
 /// Decodes the store's own fields from columns 0..6.
@@ -31,7 +31,7 @@ fn record(row: &Row) -> Result<Record> {
     record_from(row, 0)
 }
 
-/// A record from [`RECORD_COLUMNS`] starting at column `at`.
+/// A record from [`record_columns!`] starting at column `at`.
 fn record_from(row: &Row, at: usize) -> Result<Record> {
     Ok(Record {
         seq: row.try_get(at).map_err(db)?,
@@ -106,8 +106,10 @@ pub(crate) async fn get(
     id: &ResourceId,
 ) -> Result<Option<StoredResource>> {
     let stmt = c
-        .prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM resources r WHERE r.tenant = $1 AND r.id = $2"
+        .prepare_cached(concat!(
+            "SELECT ",
+            record_columns!(),
+            " FROM resources r WHERE r.tenant = $1 AND r.id = $2"
         ))
         .await
         .map_err(db)?;
@@ -176,8 +178,10 @@ pub(crate) async fn groups_of(
     member: &ResourceId,
 ) -> Result<Vec<StoredResource>> {
     let stmt = c
-        .prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
+        .prepare_cached(concat!(
+            "SELECT ",
+            record_columns!(),
+            " FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
              WHERE m.tenant = $1 AND m.member_id = $2 ORDER BY m.group_id"
         ))
         .await
@@ -220,10 +224,14 @@ pub(crate) async fn get_with_groups(
     id: &ResourceId,
 ) -> Result<Option<(StoredResource, Vec<StoredResource>)>> {
     let stmt = c
-        .prepare_cached(&format!(
-            "SELECT 0 AS part, {RECORD_COLUMNS} FROM resources r WHERE r.tenant = $1 AND r.id = $2 \
+        .prepare_cached(concat!(
+            "SELECT 0 AS part, ",
+            record_columns!(),
+            " FROM resources r WHERE r.tenant = $1 AND r.id = $2 \
              UNION ALL \
-             SELECT 1, {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
+             SELECT 1, ",
+            record_columns!(),
+            " FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
              WHERE m.tenant = $1 AND m.member_id = $2 \
              ORDER BY 1, 3"
         ))
@@ -257,8 +265,10 @@ pub(crate) async fn groups_of_many(
     members: &[ResourceId],
 ) -> Result<std::collections::HashMap<ResourceId, Vec<StoredResource>>> {
     let stmt = c
-        .prepare_cached(&format!(
-            "SELECT m.member_id, {RECORD_COLUMNS} FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
+        .prepare_cached(concat!(
+            "SELECT m.member_id, ",
+            record_columns!(),
+            " FROM memberships m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id \
              WHERE m.tenant = $1 AND m.member_id = ANY($2) ORDER BY m.member_id, m.group_id"
         ))
         .await
