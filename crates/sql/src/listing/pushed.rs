@@ -4,7 +4,7 @@
 use scimhub_store::support::{CursorPosition, SortKey, decode_cursor, encode_cursor};
 use scimhub_store::{Page, Pagination, Query, Result};
 
-use super::{RECORD_COLUMNS, Reader, clamp, descending, key_of, push_count};
+use super::{RECORD_COLUMNS, Reader, clamp, descending, key_of, paginate, push_count};
 use crate::sql::{Param, Sql};
 
 /// A sort SQL can do exactly.
@@ -96,6 +96,9 @@ pub(super) async fn pushed_page(
     mut sql: Sql,
     w: &str,
 ) -> Result<Option<Page>> {
+    if let Some(page) = few_matches(reader, query, p, &sql, w).await? {
+        return Ok(Some(page));
+    }
     let desc = descending(query);
     let count_sql = {
         let mut c = sql.clone();
@@ -105,9 +108,6 @@ pub(super) async fn pushed_page(
     match &query.page {
         Pagination::Index { start_index, count } => {
             let offset = start_index.saturating_sub(1);
-            if let Some(page) = few_matches(reader, query, p, &sql, w, offset, *count).await? {
-                return Ok(Some(page));
-            }
             let limit = sql.limit(clamp(*count));
             let off = sql.limit(clamp(offset));
             let text = format!(
@@ -175,48 +175,44 @@ pub(super) async fn pushed_page(
 
 /// A filter matching at most this many resources is answered without
 /// ORDER BY (see [`few_matches`]).
-const FEW: i64 = 4;
+const FEW: usize = 4;
 
 /// Filtered pages in creation order, when the filter matches at most
 /// [`FEW`] resources (the lookups identity providers make by `userName`,
 /// `externalId` or `id` match one or none): all matches are read without
-/// ORDER BY and sorted here. Sorting in SQL costs a temporary b-tree per
-/// statement, a large share of a one-row lookup, because the order is
-/// written so that no index provides it (see [`Pushed::order_by`]).
-/// `None` when there are more matches, after reading at most `FEW + 1`.
+/// ORDER BY and paginated here, as the in-process sort does. Sorting in
+/// SQL costs a temporary b-tree per statement, a large share of a one-row
+/// lookup, because the order is written so that no index provides it
+/// (see [`Pushed::order_by`]). `None` when there are more matches, after
+/// reading at most `FEW + 1`.
 async fn few_matches(
     reader: &mut dyn Reader,
     query: &Query,
     p: &Pushed,
     sql: &Sql,
     w: &str,
-    offset: u64,
-    count: u64,
 ) -> Result<Option<Page>> {
-    if query.filter.is_none() || !matches!(p, Pushed::Seq) || descending(query) {
+    if query.filter.is_none() || !matches!(p, Pushed::Seq) {
         return Ok(None);
     }
     let mut probe = sql.clone();
-    let limit = probe.limit(FEW + 1);
+    let limit = probe.limit(clamp(FEW as u64 + 1));
     probe.push(&format!(
         "SELECT {RECORD_COLUMNS} FROM resources r WHERE {w} LIMIT {limit}"
     ));
-    let mut rows = reader.records(&probe).await?;
-    if rows.len() as i64 > FEW {
+    let rows = reader.records(&probe).await?;
+    if rows.len() > FEW {
         return Ok(None);
     }
-    rows.sort_unstable_by_key(|r| r.seq);
-    let total = rows.len() as u64;
-    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-    let take = usize::try_from(count).unwrap_or(usize::MAX);
+    // Creation order: with no `sortBy` every key is `Missing`.
+    let items = rows
+        .into_iter()
+        .map(|r| (SortKey::Missing, r.seq, r.resource))
+        .collect();
+    let (total, resources, next_cursor) = paginate(query, items)?;
     Ok(Some(Page {
         total,
-        resources: rows
-            .into_iter()
-            .skip(skip)
-            .take(take)
-            .map(|r| r.resource)
-            .collect(),
-        next_cursor: None,
+        resources,
+        next_cursor,
     }))
 }
