@@ -20,22 +20,22 @@
 //! with the same meaning (the printer adds parentheses), but may parse back
 //! to a differently shaped AST.
 
-use compact_str::CompactString;
+use crate::text::Text;
 
 /// An attribute or sub-attribute name, as spelled in the input.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub struct Name(pub(crate) CompactString);
+pub struct Name(pub(crate) Text);
 
 impl Name {
     /// A name; the caller is responsible for it following the grammar
     /// (`ALPHA *(ALPHA / DIGIT / "-" / "_")`, or `$ref`).
     pub fn new(name: &str) -> Name {
-        Name(CompactString::from(name))
+        Name(Text::new(name))
     }
     /// The name as spelled.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     /// Whether two names are the same attribute: ASCII case-insensitive,
     /// as RFC 7643 §2.1 says.
@@ -46,7 +46,7 @@ impl Name {
 
 impl std::fmt::Display for Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 
@@ -55,7 +55,7 @@ impl std::fmt::Display for Name {
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct AttrPath {
     /// The schema URN prefix, without the `:` that ends it.
-    pub urn: Option<CompactString>,
+    pub urn: Option<Text>,
     /// The attribute name.
     pub name: Name,
     /// The sub-attribute name.
@@ -80,7 +80,7 @@ impl AttrPath {
 
     /// Adds a schema URN prefix.
     pub fn with_urn(mut self, urn: &str) -> AttrPath {
-        self.urn = Some(CompactString::from(urn));
+        self.urn = Some(Text::new(urn));
         self
     }
 }
@@ -165,13 +165,13 @@ pub enum CompValue {
     /// Any other JSON number (always finite).
     Float(f64),
     /// A JSON string, unescaped.
-    Str(CompactString),
+    Str(Text),
 }
 
 impl CompValue {
     /// A string value.
     pub fn str(s: &str) -> CompValue {
-        CompValue::Str(CompactString::from(s))
+        CompValue::Str(Text::new(s))
     }
 }
 

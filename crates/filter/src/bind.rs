@@ -393,7 +393,7 @@ impl<'r> Binder<'r> {
         }
         match path.attr_type {
             T::String | T::Reference => match value {
-                CompValue::Str(s) => Ok(BoundValue::Str(s.clone())),
+                CompValue::Str(s) => Ok(BoundValue::Str(CompactString::from(s.as_str()))),
                 _ => Err(mismatch("compare it with a quoted string")),
             },
             T::Binary => {
@@ -403,7 +403,7 @@ impl<'r> Binder<'r> {
                     )));
                 }
                 match value {
-                    CompValue::Str(s) => Ok(BoundValue::Str(s.clone())),
+                    CompValue::Str(s) => Ok(BoundValue::Str(CompactString::from(s.as_str()))),
                     _ => Err(mismatch("compare it with a quoted base64 string")),
                 }
             }
@@ -442,7 +442,7 @@ impl<'r> Binder<'r> {
                 }
                 match value {
                     CompValue::Str(s) => match DateTime::parse(s) {
-                        Ok(dt) => Ok(BoundValue::DateTime(dt, s.clone())),
+                        Ok(dt) => Ok(BoundValue::DateTime(dt, CompactString::from(s.as_str()))),
                         Err(e) => Err(mismatch(&format!(
                             "\"{s}\" is not an xsd:dateTime such as 2011-05-13T04:42:34Z ({e})"
                         ))),

@@ -86,12 +86,14 @@ mod error;
 mod eval;
 mod parse;
 mod print;
+mod text;
 
 pub use ast::{AttrExp, AttrPath, CompValue, CompareOp, Filter, Name, PatchPath, Test, ValuePath};
 pub use bind::{
     BoundFilter, BoundPatchPath, BoundPath, BoundValue, bind, bind_patch_path, bind_path,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use text::Text;
 
 use scimhub_schema::message::ScimType;
 

@@ -5,7 +5,6 @@
 //! for each `not (…)`, `(…)` and `[…]` before descending; `and`/`or` chains
 //! are loops, so their length costs no stack.
 
-use compact_str::CompactString;
 use nom::branch::alt;
 use nom::character::complete::char;
 use nom::combinator::value;
@@ -16,6 +15,7 @@ use crate::ast::{
     AttrExp, AttrPath, CompValue, CompareOp, Filter, Name, PatchPath, Test, ValuePath,
 };
 use crate::error::ErrorKind;
+use crate::text::Text;
 
 /// A parse failure inside the grammar: where, what kind, what was expected.
 #[derive(Debug, Clone, Copy)]
@@ -231,18 +231,21 @@ fn logic_keyword<'a>(i: &'a str, kw: &'static str, cx: Cx<'a>) -> Option<&'a str
 /// `logExp = filter SP "or" SP filter`.
 fn or_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
     let (mut i, first) = and_exp(i, cx)?;
-    let Some(rest) = logic_keyword(i, "or", cx) else {
+    let Some(mut rest) = logic_keyword(i, "or", cx) else {
         return Ok((i, first));
     };
-    let (rest, second) = cut_err(and_exp(rest, cx))?;
     let mut operands = Vec::with_capacity(4);
     operands.push(first);
-    operands.push(second);
-    i = rest;
-    while let Some(rest) = logic_keyword(i, "or", cx) {
-        let (rest, next) = cut_err(and_exp(rest, cx))?;
+    // One call site for the operands after the first, so that the
+    // inlined grammar below is not copied once more.
+    loop {
+        let (after, next) = cut_err(and_exp(rest, cx))?;
         operands.push(next);
-        i = rest;
+        i = after;
+        match logic_keyword(i, "or", cx) {
+            Some(r) => rest = r,
+            None => break,
+        }
     }
     Ok((i, Filter::Or(operands)))
 }
@@ -253,18 +256,21 @@ fn or_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn and_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
     let (mut i, first) = unary(i, cx)?;
-    let Some(rest) = logic_keyword(i, "and", cx) else {
+    let Some(mut rest) = logic_keyword(i, "and", cx) else {
         return Ok((i, first));
     };
-    let (rest, second) = cut_err(unary(rest, cx))?;
     let mut operands = Vec::with_capacity(4);
     operands.push(first);
-    operands.push(second);
-    i = rest;
-    while let Some(rest) = logic_keyword(i, "and", cx) {
-        let (rest, next) = cut_err(unary(rest, cx))?;
+    // One call site for the operands after the first, so that the
+    // inlined grammar below is not copied once more.
+    loop {
+        let (after, next) = cut_err(unary(rest, cx))?;
         operands.push(next);
-        i = rest;
+        i = after;
+        match logic_keyword(i, "and", cx) {
+            Some(r) => rest = r,
+            None => break,
+        }
     }
     Ok((i, Filter::And(operands)))
 }
@@ -553,7 +559,7 @@ fn number(i: &str) -> Res<'_, CompValue> {
 
 /// A JSON string with every escape of RFC 8259 §7, unescaped.
 #[cfg_attr(not(debug_assertions), inline(always))]
-fn json_string(i: &str) -> Res<'_, CompactString> {
+fn json_string(i: &str) -> Res<'_, Text> {
     let Some(body) = i.strip_prefix('"') else {
         return fail(i, ErrorKind::Syntax, "'\"'");
     };
@@ -561,11 +567,11 @@ fn json_string(i: &str) -> Res<'_, CompactString> {
     // Fast path: no escapes before the closing quote.
     let n = string_stop(bytes);
     if bytes.get(n) == Some(&b'"') {
-        let (s, rest) = body.split_at_checked(n).unwrap_or((body, ""));
-        return Ok((rest.get(1..).unwrap_or(""), CompactString::from(s)));
+        let rest = body.get(n + 1..).unwrap_or("");
+        return Ok((rest, Text::from_window(body, n)));
     }
     // Slow path: unescape.
-    let mut out = CompactString::from(body.get(..n).unwrap_or(""));
+    let mut out = String::from(body.get(..n).unwrap_or(""));
     let mut rest = body.get(n..).unwrap_or("");
     loop {
         let mut chars = rest.char_indices();
@@ -577,7 +583,7 @@ fn json_string(i: &str) -> Res<'_, CompactString> {
             );
         };
         match c {
-            '"' => return Ok((rest.get(1..).unwrap_or(""), out)),
+            '"' => return Ok((rest.get(1..).unwrap_or(""), Text::from(out))),
             '\\' => {
                 let esc = rest.get(1..).unwrap_or("");
                 let (after, ch) = escape(esc).map_err(|e| match e {
@@ -780,14 +786,14 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
                     "a sub-attribute name (a letter, then letters, digits, '-' or '_'; one level only)",
                 ));
             }
-            Some(Name(CompactString::from(s)))
+            Some(Name(Text::from_window(at(d + 1), s.len())))
         }
     };
     Ok((
         rest,
         AttrPath {
             urn: urn.map(urn_text),
-            name: Name(CompactString::from(name)),
+            name: Name(Text::from_window(at(tail_at), name.len())),
             sub,
         },
     ))
@@ -797,15 +803,15 @@ pub(crate) fn attr_path(i: &str) -> Res<'_, AttrPath> {
 /// point at a static string: they are longer than an inline string holds,
 /// so copying them would allocate.
 #[cfg_attr(not(debug_assertions), inline(always))]
-fn urn_text(urn: &str) -> CompactString {
+fn urn_text(urn: &str) -> Text {
     use scimhub_schema::urn as u;
     match urn {
-        u::USER => CompactString::const_new(u::USER),
-        u::GROUP => CompactString::const_new(u::GROUP),
-        u::ENTERPRISE_USER => CompactString::const_new(u::ENTERPRISE_USER),
-        u::LICENSE_USER => CompactString::const_new(u::LICENSE_USER),
-        u::LICENSE_GROUP => CompactString::const_new(u::LICENSE_GROUP),
-        other => CompactString::from(other),
+        u::USER => Text::from_static(u::USER),
+        u::GROUP => Text::from_static(u::GROUP),
+        u::ENTERPRISE_USER => Text::from_static(u::ENTERPRISE_USER),
+        u::LICENSE_USER => Text::from_static(u::LICENSE_USER),
+        u::LICENSE_GROUP => Text::from_static(u::LICENSE_GROUP),
+        other => Text::new(other),
     }
 }
 
@@ -826,7 +832,7 @@ fn sub_attr_name(i: &str) -> Res<'_, Name> {
             "a sub-attribute name (a letter, then letters, digits, '-' or '_')",
         );
     }
-    Ok((rest, Name(CompactString::from(name))))
+    Ok((rest, Name(Text::from_window(i, name.len()))))
 }
 
 /// `ATTRNAME = ALPHA *(nameChar)`, plus `$ref`.
