@@ -185,15 +185,39 @@ impl DateTime {
     }
 }
 
+impl DateTime {
+    /// The calendar fields of the UTC form: year, month, day, second of
+    /// the day, milliseconds.
+    fn utc_fields(&self) -> (i64, i64, i64, i64, u32) {
+        let (y, m, d) = civil_from_days(self.seconds.div_euclid(86_400));
+        (
+            y,
+            m,
+            d,
+            self.seconds.rem_euclid(86_400),
+            self.nanos / 1_000_000,
+        )
+    }
+
+    /// The UTC form through the general formatter, for any year.
+    fn write_general(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        let (y, m, d, secs, millis) = self.utc_fields();
+        write!(
+            out,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+        )
+    }
+}
+
 impl fmt::Display for DateTime {
     /// Formats as UTC with millisecond precision, `2011-05-13T04:42:34.120Z`,
     /// the form SCIM responses use for `meta.created` and
     /// `meta.lastModified`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days = self.seconds.div_euclid(86_400);
-        let secs = self.seconds.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        let millis = self.nanos / 1_000_000;
+        let (y, m, d, secs, millis) = self.utc_fields();
         // Years of four digits (all that SCIM servers see) are written
         // digit by digit: every response carries two of these.
         if let Ok(year) = u32::try_from(y)
@@ -217,13 +241,7 @@ impl fmt::Display for DateTime {
             }
             return f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?);
         }
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60,
-        )
+        self.write_general(f)
     }
 }
 
@@ -330,16 +348,9 @@ mod tests {
     #[test]
     fn display_matches_the_general_format() {
         let general = |dt: &DateTime| {
-            let days = dt.seconds.div_euclid(86_400);
-            let secs = dt.seconds.rem_euclid(86_400);
-            let (y, m, d) = civil_from_days(days);
-            format!(
-                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-                secs / 3600,
-                secs / 60 % 60,
-                secs % 60,
-                dt.nanos / 1_000_000
-            )
+            let mut s = String::new();
+            dt.write_general(&mut s).unwrap();
+            s
         };
         // Year 1 to year 9999, in steps that visit every month, hour,
         // minute and second value, plus the ends and a few beyond.
