@@ -230,24 +230,7 @@ fn logic_keyword<'a>(i: &'a str, kw: &'static str, cx: Cx<'a>) -> Option<&'a str
 
 /// `logExp = filter SP "or" SP filter`.
 fn or_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
-    let (mut i, first) = and_exp(i, cx)?;
-    let Some(mut rest) = logic_keyword(i, "or", cx) else {
-        return Ok((i, first));
-    };
-    let mut operands = Vec::with_capacity(4);
-    operands.push(first);
-    // One call site for the operands after the first, so that the
-    // inlined grammar below is not copied once more.
-    loop {
-        let (after, next) = cut_err(and_exp(rest, cx))?;
-        operands.push(next);
-        i = after;
-        match logic_keyword(i, "or", cx) {
-            Some(r) => rest = r,
-            None => break,
-        }
-    }
-    Ok((i, Filter::Or(operands)))
+    chain(i, cx, "or", and_exp, Filter::Or)
 }
 
 /// `logExp = filter SP "and" SP filter`.
@@ -255,8 +238,21 @@ fn or_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
 // then share one frame instead of moving large results between them.
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn and_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
-    let (mut i, first) = unary(i, cx)?;
-    let Some(mut rest) = logic_keyword(i, "and", cx) else {
+    chain(i, cx, "and", unary, Filter::And)
+}
+
+/// Operands joined by `kw`, read in a loop (a long chain costs no stack)
+/// and stored flat in one `join` node; a single operand is returned as is.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn chain<'a>(
+    i: &'a str,
+    cx: Cx<'a>,
+    kw: &'static str,
+    operand: fn(&'a str, Cx<'a>) -> Res<'a, Filter>,
+    join: fn(Vec<Filter>) -> Filter,
+) -> Res<'a, Filter> {
+    let (mut i, first) = operand(i, cx)?;
+    let Some(mut rest) = logic_keyword(i, kw, cx) else {
         return Ok((i, first));
     };
     let mut operands = Vec::with_capacity(4);
@@ -264,15 +260,15 @@ fn and_exp<'a>(i: &'a str, cx: Cx<'a>) -> Res<'a, Filter> {
     // One call site for the operands after the first, so that the
     // inlined grammar below is not copied once more.
     loop {
-        let (after, next) = cut_err(unary(rest, cx))?;
+        let (after, next) = cut_err(operand(rest, cx))?;
         operands.push(next);
         i = after;
-        match logic_keyword(i, "and", cx) {
+        match logic_keyword(i, kw, cx) {
             Some(r) => rest = r,
             None => break,
         }
     }
-    Ok((i, Filter::And(operands)))
+    Ok((i, join(operands)))
 }
 
 /// `"not" "(" valFilter ")"`, `"(" filter ")"`, or an attribute
