@@ -110,7 +110,8 @@ impl State {
 
     fn eval(&self, t: &TenantId, expr: &Expr, r: &StoredResource) -> bool {
         match expr {
-            Expr::Filter(f) => f.matches(&resource_view(r)),
+            // This store keeps parsed values, so the view always builds.
+            Expr::Filter(f) => resource_view(r).is_ok_and(|v| f.matches(&v)),
             Expr::HasMember(f) => self
                 .memberships
                 .iter()
@@ -238,7 +239,7 @@ impl Store for VecStore {
             version: Version::FIRST,
             created: now,
             last_modified: now,
-            document: new.document,
+            document: new.document.into(),
         };
         s.next_seq += 1;
         let seq = s.next_seq;
@@ -314,7 +315,7 @@ impl Store for VecStore {
             .retain(|m| !(m.tenant == *t && m.group == *id && remove.contains(&m.member)));
         let row = s.row_mut(t, rt, id).ok_or_else(|| not_found(rt, id))?;
         if let Some((doc, unique)) = u.document {
-            row.resource.document = doc;
+            row.resource.document = doc.into();
             row.unique = unique;
         }
         row.resource.version = row.resource.version.next();
@@ -370,7 +371,7 @@ impl Store for VecStore {
             .filter(|r| q.filter.as_ref().is_none_or(|f| s.eval(t, f, &r.resource)))
             .map(|r| {
                 let key = q.sort.as_ref().map_or(SortKey::Missing, |so| {
-                    sort_key(&resource_view(&r.resource), &so.path)
+                    resource_view(&r.resource).map_or(SortKey::Missing, |v| sort_key(&v, &so.path))
                 });
                 (key, r.seq, &r.resource)
             })

@@ -22,9 +22,15 @@ pub fn grants_licence(group: &Value) -> bool {
     }
 }
 
-/// Whether a user whose groups are `groups` is licensed.
-pub fn is_licensed(groups: &[StoredResource]) -> bool {
-    groups.iter().any(|g| grants_licence(&g.document))
+/// Whether a user whose groups are `groups` is licensed. Fails when a
+/// group's stored document does not parse.
+pub fn is_licensed(groups: &[StoredResource]) -> Result<bool> {
+    for g in groups {
+        if grants_licence(g.document.value()?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The store condition "is a member of a licensing group", for filters on

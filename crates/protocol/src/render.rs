@@ -4,12 +4,17 @@
 
 use std::collections::HashMap;
 
-use scimhub_schema::{Projection, ResourceTypeRef, urn};
+use scimhub_schema::message::ListResponse;
+use scimhub_schema::{Attribute, Projection, ResourceTypeRef, Returned, urn};
 use scimhub_store::{ResourceId, Store, StoredResource, TenantId, Version};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::error::Result;
 use crate::licence;
+use crate::request::Response;
 
 /// The ETag of a version: weak, since representations are equivalent but
 /// not byte-identical across projections.
@@ -49,7 +54,7 @@ pub(crate) async fn render(
     r: StoredResource,
     base_url: &str,
     projection: &Projection,
-) -> Result<Value> {
+) -> Result<Rendered> {
     render_with(store, tenant, rt, r, base_url, projection, None).await
 }
 
@@ -76,7 +81,7 @@ pub(crate) async fn render_page(
     groups: Option<&HashMap<ResourceId, Vec<StoredResource>>>,
     base_url: &str,
     projection: &Projection,
-    out: &mut Vec<Value>,
+    out: &mut Vec<Rendered>,
 ) -> Result<()> {
     out.reserve(resources.len());
     if !needs_groups(rt, projection) || resources.is_empty() {
@@ -101,8 +106,106 @@ pub(crate) async fn render_page(
     Ok(())
 }
 
+/// A rendered representation: a JSON value, or JSON text spliced from
+/// the stored text (see [`render_with`]).
+#[derive(Debug)]
+pub(crate) enum Rendered {
+    /// Built as a value (and projected).
+    Value(Value),
+    /// Spliced from the stored text: one JSON object.
+    Json(String),
+}
+
+impl Rendered {
+    /// Appends the JSON to `out`.
+    fn write_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        match self {
+            Rendered::Value(v) => serde_json::to_writer(out, v),
+            Rendered::Json(j) => {
+                out.extend_from_slice(j.as_bytes());
+                Ok(())
+            }
+        }
+    }
+
+    /// A response with this representation as its body.
+    pub(crate) fn into_response(self, status: u16) -> Response {
+        match self {
+            Rendered::Value(v) => Response::json(status, &v),
+            Rendered::Json(j) => Response {
+                status,
+                headers: Vec::new(),
+                body: j.into_bytes(),
+            },
+        }
+    }
+}
+
+impl Serialize for Rendered {
+    /// The JSON it holds; spliced text is checked on the way (the list
+    /// and single responses write it without this, see
+    /// [`list_response`]).
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Rendered::Value(v) => v.serialize(serializer),
+            Rendered::Json(j) => serde_json::from_str::<&RawValue>(j)
+                .map_err(serde::ser::Error::custom)?
+                .serialize(serializer),
+        }
+    }
+}
+
+/// The response to a list or search: the list's JSON with each
+/// representation written as it is, spliced text without a second scan.
+pub(crate) fn list_response(mut list: ListResponse<Rendered>) -> Response {
+    let resources = std::mem::take(&mut list.resources);
+    let written = serde_json::to_vec(&list).and_then(|mut body| {
+        // `Resources` is the last member and was written empty: `[]}`.
+        if !body.ends_with(b"[]}") {
+            return Err(serde::ser::Error::custom("unexpected list layout"));
+        }
+        body.truncate(body.len() - 2);
+        for (i, r) in resources.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            r.write_to(&mut body)?;
+        }
+        body.extend_from_slice(b"]}");
+        Ok(body)
+    });
+    match written {
+        Ok(body) => Response {
+            status: 200,
+            headers: Vec::new(),
+            body,
+        },
+        Err(_) => {
+            list.resources = resources;
+            Response::json(200, &list)
+        }
+    }
+}
+
+/// What the store does not keep in the document: the user's groups and
+/// licence, the group's members, `meta`.
+struct Computed<'r> {
+    groups: Option<Vec<Value>>,
+    licence: Option<(&'r str, bool)>,
+    members: Option<Vec<Value>>,
+    meta: Value,
+}
+
 /// [`render`] with the user's groups already read (for a page of users,
 /// read in one round trip).
+///
+/// The representation is the stored document with `schemas` and `id`
+/// first, the stored members in their order, then the computed ones
+/// (`groups`, the licence extension, `members`) and `meta`, projected.
+/// When the store handed the document back as JSON text and the
+/// projection is the default one, which keeps every member a stored
+/// document can hold, the text is spliced instead of parsed: the same
+/// JSON, without building a map per object.
 pub(crate) async fn render_with(
     store: &dyn Store,
     tenant: &TenantId,
@@ -111,7 +214,7 @@ pub(crate) async fn render_with(
     base_url: &str,
     projection: &Projection,
     known_groups: Option<&[StoredResource]>,
-) -> Result<Value> {
+) -> Result<Rendered> {
     let StoredResource {
         id,
         version,
@@ -120,26 +223,24 @@ pub(crate) async fn render_with(
         document,
         ..
     } = r;
-    let mut doc = match document {
-        Value::Object(doc) => doc,
-        _ => Map::new(),
-    };
-    let mut schemas: Vec<Value> = match doc.shift_remove("schemas") {
-        Some(Value::Array(s)) => s,
-        _ => vec![Value::String(rt.core_schema().id().to_owned())],
-    };
-    // `schemas` and `id` go first, in the stored map itself: moving the
-    // stored members into a new map would hash each key again.
-    let mut out = doc;
-    out.shift_insert(0, "schemas".into(), Value::Null);
-    out.shift_insert(1, "id".into(), Value::String(id.to_string()));
     let core = rt.core_schema();
     let include = |name: &str| core.attribute(name).is_some_and(|a| projection.includes(a));
+    let mut computed = Computed {
+        groups: None,
+        licence: None,
+        members: None,
+        meta: json!({
+            "resourceType": rt.name(),
+            "created": created.to_string(),
+            "lastModified": last_modified.to_string(),
+            "location": location(base_url, rt, &id),
+            "version": etag(version),
+        }),
+    };
     if rt.name() == "User" {
         let wants_groups = include("groups");
         let licence_ext = rt.extension(urn::LICENSE_USER);
-        let wants_licence = licence_ext.is_some();
-        if wants_groups || wants_licence {
+        if wants_groups || licence_ext.is_some() {
             let read;
             let groups: &[StoredResource] = match known_groups {
                 Some(g) => g,
@@ -150,62 +251,211 @@ pub(crate) async fn render_with(
             };
             if wants_groups && !groups.is_empty() {
                 let groups_rt = rt.registry().resource_type("Group");
-                out.insert(
-                    "groups".into(),
-                    Value::Array(
-                        groups
-                            .iter()
-                            .map(|g| {
-                                let mut m = Map::new();
-                                m.insert("value".into(), Value::String(g.id.to_string()));
-                                if let Some(grt) = groups_rt {
-                                    m.insert(
-                                        "$ref".into(),
-                                        Value::String(location(base_url, grt, &g.id)),
-                                    );
-                                }
-                                if let Some(d) = g.document.get("displayName") {
-                                    m.insert("display".into(), d.clone());
-                                }
-                                m.insert("type".into(), Value::String("direct".into()));
-                                Value::Object(m)
-                            })
-                            .collect(),
-                    ),
+                computed.groups = Some(
+                    groups
+                        .iter()
+                        .map(|g| group_ref(g, groups_rt, base_url))
+                        .collect::<Result<_>>()?,
                 );
             }
             if let Some(ext) = licence_ext {
-                out.insert(
-                    ext.id().to_owned(),
-                    json!({"license": licence::is_licensed(groups)}),
-                );
-                if !schemas
-                    .iter()
-                    .any(|s| s.as_str().is_some_and(|s| urn::eq(s, ext.id())))
-                {
-                    schemas.push(Value::String(ext.id().to_owned()));
-                }
+                computed.licence = Some((ext.id(), licence::is_licensed(groups)?));
             }
         }
     }
     if rt.name() == "Group" && include("members") {
         let members = all_members(store, tenant, &id, rt, base_url).await?;
         if !members.is_empty() {
-            out.insert("members".into(), Value::Array(members));
+            computed.members = Some(members);
         }
     }
+    if projection.is_default()
+        && default_keeps_stored(rt)
+        && let Some(json) = document
+            .json_text()
+            .and_then(|text| splice(rt, &id, text, &computed))
+    {
+        return Ok(Rendered::Json(json));
+    }
+    let mut doc = match document.into_value()? {
+        Value::Object(doc) => doc,
+        _ => Map::new(),
+    };
+    let mut schemas = match doc.shift_remove("schemas") {
+        Some(Value::Array(s)) => s,
+        _ => vec![Value::String(core.id().to_owned())],
+    };
+    // `schemas` and `id` go first, in the stored map itself: moving the
+    // stored members into a new map would hash each key again.
+    let mut out = doc;
+    out.shift_insert(0, "schemas".into(), Value::Null);
+    out.shift_insert(1, "id".into(), Value::String(id.to_string()));
+    let Computed {
+        groups,
+        licence,
+        members,
+        meta,
+    } = computed;
+    if let Some(groups) = groups {
+        out.insert("groups".into(), Value::Array(groups));
+    }
+    if let Some((ext, licensed)) = licence {
+        out.insert(ext.to_owned(), json!({"license": licensed}));
+        add_schema(&mut schemas, ext);
+    }
+    if let Some(members) = members {
+        out.insert("members".into(), Value::Array(members));
+    }
     out.insert("schemas".into(), Value::Array(schemas));
-    out.insert(
-        "meta".into(),
-        json!({
-            "resourceType": rt.name(),
-            "created": created.to_string(),
-            "lastModified": last_modified.to_string(),
-            "location": location(base_url, rt, &id),
-            "version": etag(version),
-        }),
-    );
-    Ok(rt.project_owned(Value::Object(out), projection))
+    out.insert("meta".into(), meta);
+    Ok(Rendered::Value(
+        rt.project_owned(Value::Object(out), projection),
+    ))
+}
+
+/// Appends `urn` to `schemas` unless it is there already.
+fn add_schema(schemas: &mut Vec<Value>, urn: &str) {
+    if !schemas
+        .iter()
+        .any(|s| s.as_str().is_some_and(|s| urn::eq(s, urn)))
+    {
+        schemas.push(Value::String(urn.to_owned()));
+    }
+}
+
+/// One element of a user's `groups`.
+fn group_ref(
+    g: &StoredResource,
+    groups_rt: Option<ResourceTypeRef<'_>>,
+    base_url: &str,
+) -> Result<Value> {
+    let mut m = Map::new();
+    m.insert("value".into(), Value::String(g.id.to_string()));
+    if let Some(grt) = groups_rt {
+        m.insert("$ref".into(), Value::String(location(base_url, grt, &g.id)));
+    }
+    if let Some(d) = g.document.get("displayName")? {
+        m.insert("display".into(), d.clone());
+    }
+    m.insert("type".into(), Value::String("direct".into()));
+    Ok(Value::Object(m))
+}
+
+/// Whether the default projection keeps every member a stored document
+/// of `rt` can hold, unchanged. Stored documents are validated (canonical
+/// names, no empty values, no read-only input) and never hold the
+/// password, so this holds unless the schemas have attributes returned
+/// only on request, or never returned, beyond the password.
+fn default_keeps_stored(rt: ResourceTypeRef<'_>) -> bool {
+    fn plain(a: &Attribute) -> bool {
+        matches!(a.returned(), Returned::Default | Returned::Always)
+            && a.sub_attributes().iter().all(plain)
+    }
+    rt.registry().common_attributes().iter().all(plain)
+        && rt
+            .core_schema()
+            .attributes()
+            .iter()
+            .all(|a| a.name() == "password" || plain(a))
+        && rt
+            .extensions()
+            .all(|(ext, _)| ext.attributes().iter().all(plain))
+}
+
+/// The top-level members of a stored document, borrowed from its text.
+struct Members<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Members<'de>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some(entry) = map.next_entry::<&'de str, &'de RawValue>()? {
+                    out.push(entry);
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// The representation spliced from the stored JSON text: the same JSON
+/// [`render_with`] builds as a value under the default projection. `None`
+/// when the text is not a plain object of distinct members that leaves
+/// the computed members to the server (the value path then decides).
+fn splice(
+    rt: ResourceTypeRef<'_>,
+    id: &ResourceId,
+    text: &str,
+    computed: &Computed<'_>,
+) -> Option<String> {
+    // Keys with escapes do not borrow and fail here, as do damaged texts.
+    let Members(members) = serde_json::from_str(text).ok()?;
+    let mut schemas = None;
+    for (i, (key, value)) in members.iter().enumerate() {
+        if *key == "schemas" {
+            schemas = Some(*value);
+        } else if ["schemas", "id", "meta", "groups", "members"]
+            .iter()
+            .any(|k| key.eq_ignore_ascii_case(k))
+            || computed.licence.is_some_and(|(ext, _)| urn::eq(key, ext))
+        {
+            return None;
+        }
+        if members.iter().take(i).any(|(k, _)| k == key) {
+            return None;
+        }
+    }
+    let mut schemas = match schemas.map(|s| serde_json::from_str::<Value>(s.get())) {
+        Some(Ok(Value::Array(s))) => s,
+        Some(Err(_)) => return None,
+        _ => vec![Value::String(rt.core_schema().id().to_owned())],
+    };
+    if let Some((ext, _)) = computed.licence {
+        add_schema(&mut schemas, ext);
+    }
+    let mut out = Vec::with_capacity(text.len() + 256);
+    out.extend_from_slice(b"{\"schemas\":");
+    serde_json::to_writer(&mut out, &schemas).ok()?;
+    out.extend_from_slice(b",\"id\":");
+    serde_json::to_writer(&mut out, id.as_str()).ok()?;
+    for (key, value) in members.iter().filter(|(k, _)| *k != "schemas") {
+        // A borrowed key held no escapes, so it needs none.
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(value.get().as_bytes());
+    }
+    if let Some(groups) = &computed.groups {
+        out.extend_from_slice(b",\"groups\":");
+        serde_json::to_writer(&mut out, groups).ok()?;
+    }
+    if let Some((ext, licensed)) = computed.licence {
+        out.push(b',');
+        serde_json::to_writer(&mut out, ext).ok()?;
+        out.extend_from_slice(if licensed {
+            b":{\"license\":true}"
+        } else {
+            b":{\"license\":false}"
+        });
+    }
+    if let Some(members) = &computed.members {
+        out.extend_from_slice(b",\"members\":");
+        serde_json::to_writer(&mut out, members).ok()?;
+    }
+    out.extend_from_slice(b",\"meta\":");
+    serde_json::to_writer(&mut out, &computed.meta).ok()?;
+    out.push(b'}');
+    String::from_utf8(out).ok()
 }
 
 async fn all_members(
@@ -253,5 +503,222 @@ mod tests {
         assert!(etag_matches("*", Version(9)));
         assert!(etag_matches("W/\"1\", W/\"3\"", Version(3)));
         assert!(!etag_matches("W/\"2\"", Version(3)));
+    }
+}
+
+/// The spliced text must be the JSON the value path builds, byte for byte.
+#[cfg(test)]
+mod splice_tests {
+    use proptest::prelude::*;
+    use scimhub_schema::datetime::DateTime;
+    use scimhub_schema::{Context, Registry};
+    use scimhub_store::{Document, MemoryStore};
+    use serde_json::json;
+
+    use super::*;
+
+    const BASE: &str = "https://scim.example.com/scim/v2/acme";
+
+    fn stored(id: &str, document: Document) -> StoredResource {
+        StoredResource {
+            id: ResourceId::new(id),
+            resource_type: "User".into(),
+            version: Version(7),
+            created: DateTime::from_unix(1_700_000_000, 120_000_000),
+            last_modified: DateTime::from_unix(1_700_000_500, 0),
+            document,
+        }
+    }
+
+    fn group(id: &str, name: &str, licence: bool) -> StoredResource {
+        let mut g = stored(
+            id,
+            Document::from_json(
+                json!({
+                    "schemas": [urn::GROUP, urn::LICENSE_GROUP],
+                    "displayName": name,
+                    urn::LICENSE_GROUP: {"license": licence},
+                })
+                .to_string(),
+            ),
+        );
+        g.resource_type = "Group".into();
+        g
+    }
+
+    /// Renders `doc` from text and from a value; returns both bodies and
+    /// whether the text was spliced.
+    fn both(
+        registry: &Registry,
+        doc: &Value,
+        groups: &[StoredResource],
+        attributes: &[&str],
+    ) -> (String, String, bool) {
+        let rt = registry.resource_type("User").unwrap();
+        let projection = rt.projection(attributes, &[]);
+        let store = MemoryStore::new();
+        let tenant = TenantId::new("acme").unwrap();
+        let run = |document: Document| {
+            let r = stored("2819c223-7f76-453a-919d-413861904646", document);
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(render_with(
+                    &store,
+                    &tenant,
+                    rt,
+                    r,
+                    BASE,
+                    &projection,
+                    Some(groups),
+                ))
+                .unwrap()
+        };
+        let from_text = run(Document::from_json(doc.to_string()));
+        let from_value = run(Document::from(doc.clone()));
+        assert!(matches!(from_value, Rendered::Value(_)));
+        let spliced = matches!(from_text, Rendered::Json(_));
+        let body = |r: Rendered| String::from_utf8(r.into_response(200).body).unwrap();
+        (body(from_text), body(from_value), spliced)
+    }
+
+    fn full_user() -> Value {
+        json!({
+            "schemas": [urn::USER, urn::ENTERPRISE_USER],
+            "userName": "bjensen@example.com",
+            "name": {"givenName": "Barbara", "familyName": "Jensen \"BJ\" \\ é"},
+            "displayName": "Babs",
+            "active": true,
+            "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}],
+            urn::ENTERPRISE_USER: {"employeeNumber": "701984", "manager": {"value": "26118915"}},
+        })
+    }
+
+    #[test]
+    fn spliced_users_equal_built_ones() {
+        let registry = Registry::standard();
+        let groups = [
+            group("a1", "Sales", false),
+            group("b2", "Licensed \"E5\"", true),
+        ];
+        for groups in [&groups[..], &groups[..1], &[]] {
+            let (text, value, spliced) = both(&registry, &full_user(), groups, &[]);
+            assert!(spliced, "the default projection splices");
+            assert_eq!(text, value);
+            let parsed: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(parsed["id"], "2819c223-7f76-453a-919d-413861904646");
+            assert_eq!(parsed["meta"]["version"], "W/\"7\"");
+        }
+        let (text, _, _) = both(&registry, &full_user(), &groups, &[]);
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed[urn::LICENSE_USER]["license"], true);
+        assert_eq!(parsed["groups"][1]["display"], "Licensed \"E5\"");
+        assert!(
+            parsed["schemas"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(urn::LICENSE_USER))
+        );
+    }
+
+    #[test]
+    fn what_the_splice_does_not_cover_is_built() {
+        let registry = Registry::standard();
+        // A projection, members the server computes, escaped keys,
+        // duplicate keys and documents without `schemas`.
+        let cases: Vec<(Value, &[&str])> = vec![
+            (full_user(), &["userName"]),
+            (json!({"userName": "a", "groups": [{"value": "x"}]}), &[]),
+            (json!({"userName": "a", "ID": "x"}), &[]),
+            (
+                json!({"userName": "a", urn::LICENSE_USER: {"license": true}}),
+                &[],
+            ),
+            (json!({"userName": "a"}), &[]),
+            (json!({"userName": "a", "schemas": "not a list"}), &[]),
+        ];
+        for (doc, attributes) in cases {
+            let (text, value, _) = both(&registry, &doc, &[], attributes);
+            assert_eq!(text, value, "{doc}");
+        }
+        let (_, _, spliced) = both(&registry, &full_user(), &[], &["userName"]);
+        assert!(!spliced, "a projection is applied to a value");
+        assert!(splice_text(&registry, r#"{"user\u004eame":"a"}"#).is_none());
+        assert!(splice_text(&registry, r#"{"userName":"a","userName":"b"}"#).is_none());
+        assert!(splice_text(&registry, r#"{"userName":"a""#).is_none());
+        assert!(splice_text(&registry, "[1]").is_none());
+        assert!(splice_text(&registry, r#"{"userName":"a"}"#).is_some());
+    }
+
+    fn splice_text(registry: &Registry, text: &str) -> Option<String> {
+        let rt = registry.resource_type("User").unwrap();
+        let computed = Computed {
+            groups: None,
+            licence: None,
+            members: None,
+            meta: json!({}),
+        };
+        splice(rt, &ResourceId::new("x"), text, &computed)
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-zA-Z0-9@._-]{1,20}",
+            any::<String>(),
+            Just("quote \" backslash \\ tab \t é 😀".to_owned()),
+        ]
+    }
+
+    prop_compose! {
+        fn user()(
+            user_name in text(),
+            given in proptest::option::of(text()),
+            family in proptest::option::of(text()),
+            active in proptest::option::of(any::<bool>()),
+            emails in proptest::collection::vec((text(), proptest::option::of("work|home")), 0..3),
+            number in proptest::option::of(text()),
+            title in proptest::option::of(text()),
+        ) -> Value {
+            let mut doc = json!({"schemas": [urn::USER], "userName": user_name});
+            let o = doc.as_object_mut().unwrap();
+            if given.is_some() || family.is_some() {
+                o.insert("name".into(), json!({"givenName": given, "familyName": family}));
+            }
+            if let Some(a) = active {
+                o.insert("active".into(), json!(a));
+            }
+            if let Some(t) = title {
+                o.insert("title".into(), json!(t));
+            }
+            o.insert("emails".into(), Value::Array(
+                emails.into_iter().map(|(v, t)| json!({"value": v, "type": t})).collect(),
+            ));
+            if let Some(n) = number {
+                o.insert(urn::ENTERPRISE_USER.into(), json!({"employeeNumber": n}));
+            }
+            doc
+        }
+    }
+
+    proptest! {
+        /// Any user the validator stores renders the same from its text.
+        #[test]
+        fn stored_users_splice_to_the_built_json(
+            doc in user(),
+            licensed in any::<bool>(),
+            n_groups in 0usize..3,
+        ) {
+            let registry = Registry::standard();
+            let rt = registry.resource_type("User").unwrap();
+            let Ok(valid) = rt.validate(&doc, Context::Create) else {
+                return Ok(());
+            };
+            let groups: Vec<StoredResource> = (0..n_groups)
+                .map(|i| group(&format!("g{i}"), &format!("G {i}"), licensed))
+                .collect();
+            let (text, value, spliced) = both(&registry, &valid, &groups, &[]);
+            prop_assert!(spliced);
+            prop_assert_eq!(text, value);
+        }
     }
 }

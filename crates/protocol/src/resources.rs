@@ -194,7 +194,7 @@ pub(crate) async fn create(
         &projection(rt, req),
     )
     .await?;
-    Ok(with_etag(Response::json(201, &body), version).with_header("Location", at))
+    Ok(with_etag(body.into_response(201), version).with_header("Location", at))
 }
 
 async fn load(
@@ -273,7 +273,7 @@ pub(crate) async fn get(
         groups.as_deref(),
     )
     .await?;
-    Ok(with_etag(Response::json(200, &body), version))
+    Ok(with_etag(body.into_response(200), version))
 }
 
 pub(crate) async fn replace(
@@ -294,10 +294,10 @@ pub(crate) async fn replace(
         let validated = rt.validate(
             &body,
             Context::Replace {
-                existing: &stored.document,
+                existing: stored.document.value()?,
             },
         )?;
-        let prepared = prepare(rt, tenant, validated, Some(&stored.document))?;
+        let prepared = prepare(rt, tenant, validated, Some(stored.document.value()?))?;
         let update = Update {
             document: Some((prepared.document, prepared.unique)),
             members: prepared.members.map(MemberChange::Replace),
@@ -325,7 +325,7 @@ pub(crate) async fn replace(
                     groups.as_deref(),
                 )
                 .await?;
-                return Ok(with_etag(Response::json(200, &body), version));
+                return Ok(with_etag(body.into_response(200), version));
             }
             Err(e) if retryable(&e, req) => yield_now().await,
             Err(e) => return Err(e.into()),
@@ -439,7 +439,7 @@ pub(crate) async fn patch(
         check_if_match(req, &stored)?;
         let outcome = patch::apply(
             rt,
-            &stored.document,
+            stored.document.value()?,
             &ops,
             service.config().compatibility,
             id,
@@ -448,10 +448,10 @@ pub(crate) async fn patch(
             let validated = rt.validate(
                 &outcome.document,
                 Context::PatchResult {
-                    existing: &stored.document,
+                    existing: stored.document.value()?,
                 },
             )?;
-            let prepared = prepare(rt, tenant, validated, Some(&stored.document))?;
+            let prepared = prepare(rt, tenant, validated, Some(stored.document.value()?))?;
             Some((prepared.document, prepared.unique))
         } else {
             None
@@ -503,7 +503,7 @@ pub(crate) async fn patch(
             groups.as_deref(),
         )
         .await?;
-        return Ok(with_etag(Response::json(200, &body), version));
+        return Ok(with_etag(body.into_response(200), version));
     }
     Err(contended())
 }

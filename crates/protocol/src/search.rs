@@ -11,11 +11,10 @@ use scimhub_filter::{BoundFilter, BoundPath, bind, bind_path, parse_attr_path};
 use scimhub_schema::message::{ListResponse, ScimType, SearchRequest, SortOrder, split_names};
 use scimhub_schema::{AttributeType, ResourceTypeRef, Returned, urn};
 use scimhub_store::{Pagination, Query, Sort, Tenant};
-use serde_json::Value;
 
 use crate::body::parse_body;
 use crate::error::{Result, ScimError};
-use crate::render::{needs_groups, render_page};
+use crate::render::{Rendered, list_response, needs_groups, render_page};
 use crate::request::{Request, Response};
 use crate::resources::projection_of;
 use crate::rewrite;
@@ -236,7 +235,7 @@ async fn run(
         &mut resources,
     )
     .await?;
-    let mut list: ListResponse<Value> = ListResponse::new(page.total, 1, resources);
+    let mut list: ListResponse<Rendered> = ListResponse::new(page.total, 1, resources);
     match q.page {
         Pagination::Index { start_index, .. } => list.start_index = Some(start_index),
         Pagination::Cursor { .. } => {
@@ -244,7 +243,7 @@ async fn run(
             list.next_cursor = page.next_cursor;
         }
     }
-    Ok(Response::json(200, &list))
+    Ok(list_response(list))
 }
 
 pub(crate) async fn list(
@@ -348,9 +347,9 @@ pub(crate) async fn search_all(
     {
         return Err(e);
     }
-    let mut list: ListResponse<Value> = ListResponse::new(total, start, resources);
+    let mut list: ListResponse<Rendered> = ListResponse::new(total, start, resources);
     list.start_index = Some(start);
-    Ok(Response::json(200, &list))
+    Ok(list_response(list))
 }
 
 fn clone_params(p: &Params) -> Params {

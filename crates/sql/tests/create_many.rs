@@ -51,7 +51,7 @@ where
     let listed: Vec<_> = page
         .resources
         .iter()
-        .map(|r| r.document["userName"].clone())
+        .map(|r| r.document.value().unwrap()["userName"].clone())
         .collect();
     let want: Vec<_> = names.iter().map(|n| json!(n)).collect();
     assert_eq!(listed, want, "creation order is the order given");

@@ -18,8 +18,8 @@ mod common;
 use scimhub_filter::{bind, bind_path, parse_attr_path, parse_filter};
 use scimhub_schema::Registry;
 use scimhub_store::{
-    Expr, MemoryStore, NewResource, NewTenant, Pagination, Query, ResourceId, Sort, Store,
-    TenantId, TokenHash, UniqueValue,
+    Document, Expr, MemoryStore, NewResource, NewTenant, Pagination, Query, ResourceId, Sort,
+    Store, TenantId, TokenHash, UniqueValue,
 };
 use serde_json::{Value, json};
 
@@ -164,8 +164,11 @@ const SORTS: &[Option<(&str, bool)>] = &[
     // kit checks those orders on each store).
 ];
 
-fn marker(doc: &Value) -> String {
-    doc["marker"].as_str().unwrap_or("?").to_owned()
+fn marker(doc: &Document) -> String {
+    doc.value().unwrap()["marker"]
+        .as_str()
+        .unwrap_or("?")
+        .to_owned()
 }
 
 /// Every answer of `store` to the battery, as markers, with labels.

@@ -236,11 +236,16 @@ fn check(path: &Path, created: &HashMap<String, String>, updated: &HashMap<Strin
                         r.version.0 >= *v,
                         "durability: acknowledged update of {id} to {v} is lost"
                     );
-                    assert_eq!(r.document["title"], "updated", "durability: update of {id}");
+                    assert_eq!(
+                        r.document.value().unwrap()["title"],
+                        "updated",
+                        "durability: update of {id}"
+                    );
                 }
                 None => assert!(
-                    r.document["userName"] == user_name.as_str() || r.version.0 > 1,
-                    "durability: {id} holds {}",
+                    r.document.value().unwrap()["userName"] == user_name.as_str()
+                        || r.version.0 > 1,
+                    "durability: {id} holds {:?}",
                     r.document
                 ),
             }

@@ -59,6 +59,7 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+mod document;
 mod error;
 mod memory;
 mod model;
@@ -68,6 +69,7 @@ pub mod support;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+pub use document::Document;
 pub use error::{Error, ErrorKind, Result};
 pub use memory::MemoryStore;
 pub use model::{

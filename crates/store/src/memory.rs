@@ -67,6 +67,18 @@ struct TenantData {
     member_of: HashMap<ResourceId, BTreeSet<ResourceId>>,
 }
 
+/// The document of a resource this store holds. Its documents are built
+/// from values, never from text, so they are always parsed.
+fn value_of(r: &StoredResource) -> &Value {
+    static NULL: Value = Value::Null;
+    r.document.value().unwrap_or(&NULL)
+}
+
+/// [`resource_view`] of a resource this store holds (see [`value_of`]).
+fn view_of(r: &StoredResource) -> Value {
+    resource_view(r).unwrap_or(Value::Null)
+}
+
 /// The index keys of a document: every string the evaluator would compare
 /// for each indexed attribute (found ignoring case, as the evaluator finds
 /// names; each string of an array), so that an index lookup never misses a
@@ -145,7 +157,7 @@ impl TenantData {
         for v in &e.unique {
             self.unique.remove(&(rt.clone(), v.clone()));
         }
-        for k in index_keys(&rt, &e.resource.document) {
+        for k in index_keys(&rt, value_of(&e.resource)) {
             if let Some(set) = self.eq_index.get_mut(&k) {
                 set.remove(id);
                 if set.is_empty() {
@@ -161,7 +173,7 @@ impl TenantData {
         };
         let rt = e.resource.resource_type.clone();
         let unique = e.unique.clone();
-        let keys = index_keys(&rt, &e.resource.document);
+        let keys = index_keys(&rt, value_of(&e.resource));
         for v in unique {
             self.unique.insert((rt.clone(), v), id.clone());
         }
@@ -210,10 +222,10 @@ impl TenantData {
         match expr {
             Expr::Filter(f) => {
                 if needs_view(f) {
-                    let v = view.get_or_insert_with(|| resource_view(&e.resource));
+                    let v = view.get_or_insert_with(|| view_of(&e.resource));
                     f.matches(v)
                 } else {
-                    f.matches(&e.resource.document)
+                    f.matches(value_of(&e.resource))
                 }
             }
             Expr::HasMember(f) => {
@@ -424,7 +436,7 @@ impl Store for MemoryStore {
             version: Version::FIRST,
             created: now,
             last_modified: now,
-            document: new.document,
+            document: new.document.into(),
         };
         let seq = d.next_seq;
         d.next_seq += 1;
@@ -489,7 +501,7 @@ impl Store for MemoryStore {
         if let Some((doc, unique)) = update.document {
             d.unindex(id);
             if let Some(e) = d.resources.get_mut(id) {
-                e.resource.document = doc;
+                e.resource.document = doc.into();
                 e.unique = unique;
             }
             d.index(id);
@@ -611,7 +623,7 @@ impl Store for MemoryStore {
             })
             .map(|e| {
                 let key = match &query.sort {
-                    Some(s) => sort_key(&resource_view(&e.resource), &s.path),
+                    Some(s) => sort_key(&view_of(&e.resource), &s.path),
                     None => SortKey::Missing,
                 };
                 (key, e.seq, e)

@@ -6,6 +6,7 @@ use std::fmt;
 use scimhub_schema::datetime::DateTime;
 use serde_json::Value;
 
+use crate::document::Document;
 use crate::error::{Error, Result};
 
 /// A tenant's name, which is also its URL segment (`/scim/v2/{tenant}`):
@@ -182,7 +183,7 @@ pub struct StoredResource {
     /// When it last changed (memberships included).
     pub last_modified: DateTime,
     /// The attributes.
-    pub document: Value,
+    pub document: Document,
 }
 
 /// A value the store must keep unique among resources of one type in one

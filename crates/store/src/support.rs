@@ -16,9 +16,10 @@ use crate::model::StoredResource;
 use crate::query::Query;
 
 /// The resource as filters see it: the document plus `id` and `meta`
-/// (`resourceType`, `created`, `lastModified`, `version`).
-pub fn resource_view(r: &StoredResource) -> Value {
-    let mut obj = match &r.document {
+/// (`resourceType`, `created`, `lastModified`, `version`). Fails when
+/// the stored document does not parse.
+pub fn resource_view(r: &StoredResource) -> Result<Value> {
+    let mut obj = match r.document.value()? {
         Value::Object(o) => o.clone(),
         _ => Map::new(),
     };
@@ -32,7 +33,7 @@ pub fn resource_view(r: &StoredResource) -> Value {
             "version": format!("W/\"{}\"", r.version),
         }),
     );
-    Value::Object(obj)
+    Ok(Value::Object(obj))
 }
 
 /// Whether a path names something the store keeps outside the document

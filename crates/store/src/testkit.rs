@@ -818,7 +818,7 @@ pub async fn sorting_and_pagination<S: Store>(store: &S) {
             .enumerate()
             .map(|(i, r)| {
                 (
-                    sort_key(&resource_view(r), &sort.path),
+                    sort_key(&resource_view(r).unwrap(), &sort.path),
                     i as i64,
                     r.id.clone(),
                 )
@@ -830,7 +830,8 @@ pub async fn sorting_and_pagination<S: Store>(store: &S) {
         if attr == "userName" && !descending {
             let first = store.get(&t, "User", &got[0]).await.unwrap().unwrap();
             assert_eq!(
-                first.document["userName"], "Alpha",
+                first.document.value().unwrap()["userName"],
+                "Alpha",
                 "sorting: case-insensitive"
             );
         }
@@ -1061,7 +1062,9 @@ pub async fn memberships<S: Store>(store: &S) {
             .await
             .unwrap()
             .unwrap()
-            .document["displayName"],
+            .document
+            .value()
+            .unwrap()["displayName"],
         "Free tier"
     );
 
@@ -1395,7 +1398,7 @@ pub async fn differential<S: Store>(store: &S, cases: u32) {
         let bound = bind(&parsed, rt).unwrap_or_else(|e| panic!("differential: {text}: {e}"));
         let want: Vec<_> = created
             .iter()
-            .filter(|r| bound.matches(&resource_view(r)))
+            .filter(|r| bound.matches(&resource_view(r).unwrap()))
             .map(|r| r.id.clone())
             .collect();
         let q = Query {

@@ -160,6 +160,8 @@ impl Harness {
             .unwrap()
             .expect("stored")
             .document
+            .into_value()
+            .unwrap()
     }
 
     pub fn patch_op(ops: Value) -> Value {

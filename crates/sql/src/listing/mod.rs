@@ -208,11 +208,11 @@ fn descending(query: &Query) -> bool {
     query.sort.as_ref().is_some_and(|s| s.descending)
 }
 
-fn key_of(query: &Query, r: &StoredResource) -> SortKey {
-    match &query.sort {
-        Some(s) => sort_key(&resource_view(r), &s.path),
+fn key_of(query: &Query, r: &StoredResource) -> Result<SortKey> {
+    Ok(match &query.sort {
+        Some(s) => sort_key(&resource_view(r)?, &s.path),
         None => SortKey::Missing,
-    }
+    })
 }
 
 /// Sorts `(key, seq, item)` triples and cuts the page, exactly as the

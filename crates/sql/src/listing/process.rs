@@ -65,11 +65,11 @@ pub(super) async fn sorted_in_process(
             if let (Some(p), Some(f)) = (path, row.fragment) {
                 let mut doc = Map::new();
                 doc.insert(top_key(p).to_owned(), f);
-                meta.document = Value::Object(doc);
+                meta.document = Value::Object(doc).into();
             }
-            (key_of(query, &meta), row.seq, row.seq)
+            Ok((key_of(query, &meta)?, row.seq, row.seq))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let (total, seqs, next_cursor) = paginate(query, items)?;
     let resources = fetch_by_seq(reader, sql.dialect, &seqs).await?;
     Ok(Page {
@@ -138,7 +138,7 @@ pub(super) async fn in_process(
             None => true,
         };
         if keep {
-            items.push((key_of(query, &c.resource), c.seq, c.resource));
+            items.push((key_of(query, &c.resource)?, c.seq, c.resource));
         }
     }
     let (total, resources, next_cursor) = paginate(query, items)?;
@@ -162,7 +162,7 @@ fn eval<'a>(
 ) -> BoxFuture<'a, Result<bool>> {
     Box::pin(async move {
         Ok(match expr {
-            Expr::Filter(f) => f.matches(&resource_view(&rec.resource)),
+            Expr::Filter(f) => f.matches(&resource_view(&rec.resource)?),
             Expr::HasMember(_) => {
                 // Membership predicates always translate exactly.
                 let mut sql = Sql::new(dialect);

@@ -158,7 +158,7 @@ pub(super) async fn pushed_page(
                 Some(last) if more => Some(encode_cursor(
                     query,
                     &CursorPosition {
-                        key: key_of(query, &last.resource),
+                        key: key_of(query, &last.resource)?,
                         seq: last.seq,
                     },
                 )),

@@ -73,7 +73,7 @@ pub(crate) async fn create_many(
                 version: Version::FIRST,
                 created: now,
                 last_modified: now,
-                document: doc.value.clone(),
+                document: doc.value.clone().into(),
             });
         }
         c.execute(

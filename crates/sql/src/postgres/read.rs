@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Object};
-use scimhub_store::{Member, ResourceId, Result, StoredResource, TenantId, Version};
+use scimhub_store::{Document, Member, ResourceId, Result, StoredResource, TenantId, Version};
 use tokio_postgres::Row;
 use tokio_postgres::types::{ToSql, Type};
 
@@ -22,7 +22,7 @@ fn meta(row: &Row) -> Result<(i64, StoredResource)> {
             version: Version(u64::try_from(row.try_get::<_, i64>(3).map_err(db)?).unwrap_or(0)),
             created: from_ns(row.try_get(4).map_err(db)?),
             last_modified: from_ns(row.try_get(5).map_err(db)?),
-            document: serde_json::Value::Null,
+            document: Document::default(),
         },
     ))
 }
@@ -43,7 +43,10 @@ fn record_from(row: &Row, at: usize) -> Result<Record> {
             ),
             created: from_ns(row.try_get(at + 4).map_err(db)?),
             last_modified: from_ns(row.try_get(at + 5).map_err(db)?),
-            document: row.try_get(at + 6).map_err(db)?,
+            document: row
+                .try_get::<_, serde_json::Value>(at + 6)
+                .map_err(db)?
+                .into(),
         },
     })
 }

@@ -232,7 +232,7 @@ pub(super) async fn create(
         version: Version::FIRST,
         created: now,
         last_modified: now,
-        document: doc.value.clone(),
+        document: doc.value.clone().into(),
     })
 }
 
@@ -373,8 +373,8 @@ pub(crate) async fn update(
         created: from_ns(cur.created_ns),
         last_modified: now,
         document: match doc {
-            Some(d) => d.value.clone(),
-            None => cur.doc,
+            Some(d) => d.value.clone().into(),
+            None => cur.doc.into(),
         },
     })
 }

@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use scimhub_store::{
-    Member, ResourceId, Result, StoredResource, Tenant, TenantId, TokenHash, Version,
+    Document, Member, ResourceId, Result, StoredResource, Tenant, TenantId, TokenHash, Version,
 };
 
 use super::conn;
@@ -171,7 +171,7 @@ fn meta(row: &Row<'_>) -> rusqlite::Result<(i64, StoredResource)> {
             version: Version(u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0)),
             created: from_ns(row.get(4)?),
             last_modified: from_ns(row.get(5)?),
-            document: serde_json::Value::Null,
+            document: Document::default(),
         },
     ))
 }
@@ -190,7 +190,7 @@ fn record_at(row: &Row<'_>, at: usize) -> rusqlite::Result<(StoredResource, Stri
             version: Version(u64::try_from(row.get::<_, i64>(at + 3)?).unwrap_or(0)),
             created: from_ns(row.get(at + 4)?),
             last_modified: from_ns(row.get(at + 5)?),
-            document: serde_json::Value::Null,
+            document: Document::default(),
         },
         row.get(at + 6)?,
     ))
@@ -203,7 +203,7 @@ fn records(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Resul
         .map_err(failed("reading resources"))?;
     rows.into_iter()
         .map(|(seq, mut resource, doc)| {
-            resource.document = parse(&doc)?;
+            resource.document = Document::from_json(doc);
             Ok(Record { seq, resource })
         })
         .collect()
@@ -345,7 +345,7 @@ pub(crate) fn get_with_groups(
     while let Some(row) = rows.next().map_err(failed(DOING))? {
         let part: i64 = row.get(0).map_err(failed(DOING))?;
         let (mut resource, doc) = record_at(row, 1).map_err(failed(DOING))?;
-        resource.document = parse(&doc)?;
+        resource.document = Document::from_json(doc);
         if part == 0 {
             found = Some(resource);
         } else {
@@ -386,7 +386,7 @@ pub(crate) fn groups_of_many(
     while let Some(row) = rows.next().map_err(failed("reading groups"))? {
         let member: String = row.get(0).map_err(failed("reading groups"))?;
         let (mut resource, doc) = record_at(row, 1).map_err(failed("reading groups"))?;
-        resource.document = parse(&doc)?;
+        resource.document = Document::from_json(doc);
         out.entry(ResourceId::new(member))
             .or_default()
             .push(resource);

@@ -6,7 +6,8 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params};
 use scimhub_schema::datetime::DateTime;
 use scimhub_store::{
-    Error, MemberChange, ResourceId, Result, StoredResource, TenantId, UniqueValue, Version,
+    Document, Error, MemberChange, ResourceId, Result, StoredResource, TenantId, UniqueValue,
+    Version,
 };
 use serde_json::Value;
 
@@ -184,7 +185,7 @@ pub(crate) fn create(
         version: Version::FIRST,
         created: now,
         last_modified: now,
-        document: doc.doc.value,
+        document: doc.doc.value.into(),
     })
 }
 
@@ -298,8 +299,8 @@ pub(crate) fn update(
         }
     }
     let document = match doc {
-        Some(d) => d.doc.value,
-        None => parse(&cur.doc)?,
+        Some(d) => d.doc.value.into(),
+        None => Document::from_json(cur.doc),
     };
     Ok(StoredResource {
         id: id.clone(),
