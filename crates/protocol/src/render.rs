@@ -84,9 +84,10 @@ pub(crate) async fn render_page(
     out: &mut Vec<Rendered>,
 ) -> Result<()> {
     out.reserve(resources.len());
+    let renderer = Renderer::new(store, tenant, rt, base_url, projection);
     if !needs_groups(rt, projection) || resources.is_empty() {
         for r in resources {
-            out.push(render_with(store, tenant, rt, r, base_url, projection, None).await?);
+            out.push(renderer.render(r, None).await?);
         }
         return Ok(());
     }
@@ -101,7 +102,7 @@ pub(crate) async fn render_page(
     };
     for r in resources {
         let mine = groups.get(&r.id).map_or(&[][..], Vec::as_slice);
-        out.push(render_with(store, tenant, rt, r, base_url, projection, Some(mine)).await?);
+        out.push(renderer.render(r, Some(mine)).await?);
     }
     Ok(())
 }
@@ -215,102 +216,150 @@ pub(crate) async fn render_with(
     projection: &Projection,
     known_groups: Option<&[StoredResource]>,
 ) -> Result<Rendered> {
-    let StoredResource {
-        id,
-        version,
-        created,
-        last_modified,
-        document,
-        ..
-    } = r;
-    let core = rt.core_schema();
-    let include = |name: &str| core.attribute(name).is_some_and(|a| projection.includes(a));
-    let mut computed = Computed {
-        groups: None,
-        licence: None,
-        members: None,
-        meta: json!({
-            "resourceType": rt.name(),
-            "created": created.to_string(),
-            "lastModified": last_modified.to_string(),
-            "location": location(base_url, rt, &id),
-            "version": etag(version),
-        }),
-    };
-    if rt.name() == "User" {
-        let wants_groups = include("groups");
-        let licence_ext = rt.extension(urn::LICENSE_USER);
-        if wants_groups || licence_ext.is_some() {
-            let read;
-            let groups: &[StoredResource] = match known_groups {
-                Some(g) => g,
-                None => {
-                    read = store.groups_of(tenant, &id).await?;
-                    &read
+    Renderer::new(store, tenant, rt, base_url, projection)
+        .render(r, known_groups)
+        .await
+}
+
+/// Rendering resources of one type with one projection: what
+/// [`render_with`] needs, with the decision whether stored text may be
+/// spliced taken once (for a page, once for all its resources).
+struct Renderer<'a> {
+    store: &'a dyn Store,
+    tenant: &'a TenantId,
+    rt: ResourceTypeRef<'a>,
+    base_url: &'a str,
+    projection: &'a Projection,
+    splice: bool,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(
+        store: &'a dyn Store,
+        tenant: &'a TenantId,
+        rt: ResourceTypeRef<'a>,
+        base_url: &'a str,
+        projection: &'a Projection,
+    ) -> Renderer<'a> {
+        Renderer {
+            store,
+            tenant,
+            rt,
+            base_url,
+            projection,
+            splice: projection.is_default() && default_keeps_stored(rt),
+        }
+    }
+
+    async fn render(
+        &self,
+        r: StoredResource,
+        known_groups: Option<&[StoredResource]>,
+    ) -> Result<Rendered> {
+        let Renderer {
+            store,
+            tenant,
+            rt,
+            base_url,
+            projection,
+            splice: may_splice,
+        } = *self;
+        let StoredResource {
+            id,
+            version,
+            created,
+            last_modified,
+            document,
+            ..
+        } = r;
+        let core = rt.core_schema();
+        let include = |name: &str| core.attribute(name).is_some_and(|a| projection.includes(a));
+        let mut computed = Computed {
+            groups: None,
+            licence: None,
+            members: None,
+            meta: json!({
+                "resourceType": rt.name(),
+                "created": created.to_string(),
+                "lastModified": last_modified.to_string(),
+                "location": location(base_url, rt, &id),
+                "version": etag(version),
+            }),
+        };
+        if rt.name() == "User" {
+            let wants_groups = include("groups");
+            let licence_ext = rt.extension(urn::LICENSE_USER);
+            if wants_groups || licence_ext.is_some() {
+                let read;
+                let groups: &[StoredResource] = match known_groups {
+                    Some(g) => g,
+                    None => {
+                        read = store.groups_of(tenant, &id).await?;
+                        &read
+                    }
+                };
+                if wants_groups && !groups.is_empty() {
+                    let groups_rt = rt.registry().resource_type("Group");
+                    computed.groups = Some(
+                        groups
+                            .iter()
+                            .map(|g| group_ref(g, groups_rt, base_url))
+                            .collect::<Result<_>>()?,
+                    );
                 }
-            };
-            if wants_groups && !groups.is_empty() {
-                let groups_rt = rt.registry().resource_type("Group");
-                computed.groups = Some(
-                    groups
-                        .iter()
-                        .map(|g| group_ref(g, groups_rt, base_url))
-                        .collect::<Result<_>>()?,
-                );
-            }
-            if let Some(ext) = licence_ext {
-                computed.licence = Some((ext.id(), licence::is_licensed(groups)?));
+                if let Some(ext) = licence_ext {
+                    computed.licence = Some((ext.id(), licence::is_licensed(groups)?));
+                }
             }
         }
-    }
-    if rt.name() == "Group" && include("members") {
-        let members = all_members(store, tenant, &id, rt, base_url).await?;
-        if !members.is_empty() {
-            computed.members = Some(members);
+        if rt.name() == "Group" && include("members") {
+            let members = all_members(store, tenant, &id, rt, base_url).await?;
+            if !members.is_empty() {
+                computed.members = Some(members);
+            }
         }
+        if may_splice
+            && let Some(json) = document
+                .json_text()
+                .and_then(|text| splice(rt, &id, text, &computed))
+        {
+            return Ok(Rendered::Json(json));
+        }
+        let mut doc = match document.into_value()? {
+            Value::Object(doc) => doc,
+            _ => Map::new(),
+        };
+        let mut schemas = match doc.shift_remove("schemas") {
+            Some(Value::Array(s)) => s,
+            _ => vec![Value::String(core.id().to_owned())],
+        };
+        // `schemas` and `id` go first, in the stored map itself: moving the
+        // stored members into a new map would hash each key again.
+        let mut out = doc;
+        out.shift_insert(0, "schemas".into(), Value::Null);
+        out.shift_insert(1, "id".into(), Value::String(id.to_string()));
+        let Computed {
+            groups,
+            licence,
+            members,
+            meta,
+        } = computed;
+        if let Some(groups) = groups {
+            out.insert("groups".into(), Value::Array(groups));
+        }
+        if let Some((ext, licensed)) = licence {
+            out.insert(ext.to_owned(), json!({"license": licensed}));
+            add_schema(&mut schemas, ext);
+        }
+        if let Some(members) = members {
+            out.insert("members".into(), Value::Array(members));
+        }
+        out.insert("schemas".into(), Value::Array(schemas));
+        out.insert("meta".into(), meta);
+        Ok(Rendered::Value(
+            rt.project_owned(Value::Object(out), projection),
+        ))
     }
-    if projection.is_default()
-        && default_keeps_stored(rt)
-        && let Some(json) = document
-            .json_text()
-            .and_then(|text| splice(rt, &id, text, &computed))
-    {
-        return Ok(Rendered::Json(json));
-    }
-    let mut doc = match document.into_value()? {
-        Value::Object(doc) => doc,
-        _ => Map::new(),
-    };
-    let mut schemas = match doc.shift_remove("schemas") {
-        Some(Value::Array(s)) => s,
-        _ => vec![Value::String(core.id().to_owned())],
-    };
-    // `schemas` and `id` go first, in the stored map itself: moving the
-    // stored members into a new map would hash each key again.
-    let mut out = doc;
-    out.shift_insert(0, "schemas".into(), Value::Null);
-    out.shift_insert(1, "id".into(), Value::String(id.to_string()));
-    let Computed {
-        groups,
-        licence,
-        members,
-        meta,
-    } = computed;
-    if let Some(groups) = groups {
-        out.insert("groups".into(), Value::Array(groups));
-    }
-    if let Some((ext, licensed)) = licence {
-        out.insert(ext.to_owned(), json!({"license": licensed}));
-        add_schema(&mut schemas, ext);
-    }
-    if let Some(members) = members {
-        out.insert("members".into(), Value::Array(members));
-    }
-    out.insert("schemas".into(), Value::Array(schemas));
-    out.insert("meta".into(), meta);
-    Ok(Rendered::Value(
-        rt.project_owned(Value::Object(out), projection),
-    ))
 }
 
 /// Appends `urn` to `schemas` unless it is there already.
