@@ -46,18 +46,6 @@ pub(crate) fn location(base_url: &str, rt: ResourceTypeRef<'_>, id: &ResourceId)
 /// Members are read from the store in pages of this size.
 const MEMBER_PAGE: usize = 1000;
 
-/// The full representation of `r`, projected.
-pub(crate) async fn render(
-    store: &dyn Store,
-    tenant: &TenantId,
-    rt: ResourceTypeRef<'_>,
-    r: StoredResource,
-    base_url: &str,
-    projection: &Projection,
-) -> Result<Rendered> {
-    render_with(store, tenant, rt, r, base_url, projection, None).await
-}
-
 /// Whether rendering resources of `rt` with `projection` needs each
 /// user's groups (for `groups` or the licence).
 pub(crate) fn needs_groups(rt: ResourceTypeRef<'_>, projection: &Projection) -> bool {
@@ -197,8 +185,10 @@ struct Computed<'r> {
     meta: Value,
 }
 
-/// [`render`] with the user's groups already read (for a page of users,
-/// read in one round trip).
+/// The full representation of `r`, projected. A user's groups (for
+/// `groups` and the licence) are `known_groups` when the caller has
+/// them (read with the user, or with the whole page, or none for a user
+/// just created), and are read here otherwise.
 ///
 /// The representation is the stored document with `schemas` and `id`
 /// first, the stored members in their order, then the computed ones

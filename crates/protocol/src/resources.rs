@@ -12,7 +12,7 @@ use crate::body::parse_body;
 use crate::config::Compatibility;
 use crate::error::{Result, ScimError};
 use crate::patch;
-use crate::render::{etag, etag_matches, location, needs_groups, render, render_with};
+use crate::render::{etag, etag_matches, location, needs_groups, render_with};
 use crate::request::{Request, Response};
 use crate::service::Service;
 use crate::tenancy::check_domains;
@@ -185,13 +185,17 @@ pub(crate) async fn create(
         )
         .await?;
     let (version, at) = (stored.version, location(&req.base_url, rt, &stored.id));
-    let body = render(
+    // A resource this request created belongs to no group yet: a
+    // membership names an existing resource, and this id is new. Its
+    // `groups` and licence need no read.
+    let body = render_with(
         &**service.store(),
         &tenant.id,
         rt,
         stored,
         &req.base_url,
         &projection(rt, req),
+        Some(&[]),
     )
     .await?;
     Ok(with_etag(body.into_response(201), version).with_header("Location", at))

@@ -34,8 +34,19 @@ impl Document {
         }
     }
 
+    /// A parsed document together with the JSON text a backend stored
+    /// for it: `text` must be `value` written as JSON. Rendering can then
+    /// use the text without serialising the value again.
+    pub fn from_value_and_json(value: Value, text: impl Into<Box<str>>) -> Document {
+        Document {
+            text: Some(text.into()),
+            value: OnceLock::from(value),
+        }
+    }
+
     /// The JSON text, when the document came from text (a backend that
-    /// stores text). Documents built from a [`Value`] have none.
+    /// stores text) or with it. Documents built from a [`Value`] alone
+    /// have none.
     pub fn json_text(&self) -> Option<&str> {
         self.text.as_deref()
     }
@@ -144,6 +155,14 @@ mod tests {
         assert_ne!(v, Document::from_json(r#"{"a":[2,1],"b":"x"}"#));
         assert_eq!(v, json!({"a": [1, 2], "b": "x"}));
         assert_eq!(Document::default(), json!({}));
+    }
+
+    #[test]
+    fn a_value_with_its_text_has_both() {
+        let d = Document::from_value_and_json(json!({"a": 1}), r#"{"a":1}"#);
+        assert_eq!(d.json_text(), Some(r#"{"a":1}"#));
+        assert_eq!(d.value().unwrap(), &json!({"a": 1}));
+        assert_eq!(d, Document::from(json!({"a": 1})));
     }
 
     #[test]

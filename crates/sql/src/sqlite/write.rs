@@ -185,7 +185,7 @@ pub(crate) fn create(
         version: Version::FIRST,
         created: now,
         last_modified: now,
-        document: doc.doc.value.into(),
+        document: Document::from_value_and_json(doc.doc.value, doc.text),
     })
 }
 
@@ -299,7 +299,7 @@ pub(crate) fn update(
         }
     }
     let document = match doc {
-        Some(d) => d.doc.value.into(),
+        Some(d) => Document::from_value_and_json(d.doc.value, d.text),
         None => Document::from_json(cur.doc),
     };
     Ok(StoredResource {
