@@ -700,6 +700,103 @@ mod splice_tests {
         splice(rt, &ResourceId::new("x"), text, &computed)
     }
 
+    #[test]
+    fn spliced_groups_with_members_equal_built_ones() {
+        use scimhub_store::{NewResource, NewTenant, TokenHash};
+        let registry = Registry::standard();
+        let rt = registry.resource_type("Group").unwrap();
+        let run = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let store = MemoryStore::new();
+        let tenant = TenantId::new("acme").unwrap();
+        let created = run.block_on(async {
+            store
+                .create_tenant(NewTenant {
+                    id: tenant.clone(),
+                    token: TokenHash([1; 32]),
+                    allowed_domains: vec![],
+                })
+                .await
+                .unwrap();
+            let user = store
+                .create(
+                    &tenant,
+                    NewResource {
+                        resource_type: "User".into(),
+                        document: json!({"userName": "a"}),
+                        unique: vec![],
+                        members: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            store
+                .create(
+                    &tenant,
+                    NewResource {
+                        resource_type: "Group".into(),
+                        document: json!({
+                            "schemas": [urn::GROUP, urn::LICENSE_GROUP],
+                            "displayName": "Licensed",
+                            urn::LICENSE_GROUP: {"license": true},
+                        }),
+                        unique: vec![],
+                        members: vec![user.id],
+                    },
+                )
+                .await
+                .unwrap()
+        });
+        let text = created.document.value().unwrap().to_string();
+        for excluded in [&[][..], &["members"][..]] {
+            let projection = rt.projection(&[], excluded);
+            let render = |document: Document| {
+                let mut r = created.clone();
+                r.document = document;
+                run.block_on(render_with(&store, &tenant, rt, r, BASE, &projection, None))
+                    .unwrap()
+            };
+            let from_text = render(Document::from_json(text.clone()));
+            let from_value = render(created.document.clone());
+            assert_eq!(
+                matches!(from_text, Rendered::Json(_)),
+                excluded.is_empty(),
+                "only the default projection splices"
+            );
+            let body = |r: Rendered| String::from_utf8(r.into_response(200).body).unwrap();
+            let (text_body, value_body) = (body(from_text), body(from_value));
+            assert_eq!(text_body, value_body);
+            let parsed: Value = serde_json::from_str(&text_body).unwrap();
+            assert_eq!(
+                parsed["members"].as_array().map(Vec::len),
+                excluded.is_empty().then_some(1)
+            );
+        }
+    }
+
+    #[test]
+    fn list_responses_write_spliced_and_built_resources_alike() {
+        let spliced = Rendered::Json(r#"{"id":"a","userName":"x \"y\""}"#.to_owned());
+        let built = Rendered::Value(json!({"id": "b", "userName": "z"}));
+        let values = vec![
+            json!({"id": "a", "userName": "x \"y\""}),
+            json!({"id": "b", "userName": "z"}),
+        ];
+        let mut list = ListResponse::new(7, 1, vec![spliced, built]);
+        list.start_index = Some(1);
+        let mut want = ListResponse::new(7, 1, values);
+        want.start_index = Some(1);
+        let got = list_response(list);
+        assert_eq!(got.status, 200);
+        assert_eq!(got.body, serde_json::to_vec(&want).unwrap());
+        let empty = list_response(ListResponse::new(0, 1, Vec::<Rendered>::new()));
+        let empty: Value = serde_json::from_slice(&empty.body).unwrap();
+        assert_eq!(empty["Resources"], json!([]));
+        // The generic serialisation checks spliced text on the way.
+        assert!(serde_json::to_vec(&Rendered::Json("{".into())).is_err());
+    }
+
     fn text() -> impl Strategy<Value = String> {
         prop_oneof![
             "[a-zA-Z0-9@._-]{1,20}",
