@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 #[derive(Clone)]
 pub struct Document {
     /// The text the backend stored, when the document came from text.
-    text: Option<Box<str>>,
+    text: Option<String>,
     /// The parsed value: given, or filled from `text` on first use.
     value: OnceLock<Value>,
 }
@@ -27,7 +27,7 @@ impl Document {
     /// A document from JSON text, parsed when first needed. The text is
     /// not checked here: [`Document::value`] reports text that does not
     /// parse.
-    pub fn from_json(text: impl Into<Box<str>>) -> Document {
+    pub fn from_json(text: impl Into<String>) -> Document {
         Document {
             text: Some(text.into()),
             value: OnceLock::new(),
@@ -37,7 +37,7 @@ impl Document {
     /// A parsed document together with the JSON text a backend stored
     /// for it: `text` must be `value` written as JSON. Rendering can then
     /// use the text without serialising the value again.
-    pub fn from_value_and_json(value: Value, text: impl Into<Box<str>>) -> Document {
+    pub fn from_value_and_json(value: Value, text: impl Into<String>) -> Document {
         Document {
             text: Some(text.into()),
             value: OnceLock::from(value),

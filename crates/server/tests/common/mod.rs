@@ -282,12 +282,23 @@ pub fn wait_exit(server: &mut Server, within: Duration) -> std::process::ExitSta
 
 /// The resident set size of a process, in KiB, from /proc/PID/status.
 pub fn rss_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmRSS")
+}
+
+/// The anonymous part of a process's resident memory, in KiB: its heap
+/// and stacks, without the pages of mapped files (such as the database
+/// file SQLite's read connections map), which are the OS's file cache.
+pub fn rss_anon_kib(pid: u32) -> u64 {
+    status_kib(pid, "RssAnon")
+}
+
+fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("no VmRSS in {status}"))
+        .unwrap_or_else(|| panic!("no {field} in {status}"))
 }
 
 /// A small xorshift generator: random moments without a dependency.
