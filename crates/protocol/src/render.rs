@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use scimhub_schema::datetime::DateTime;
 use scimhub_schema::message::ListResponse;
 use scimhub_schema::{Attribute, Projection, ResourceTypeRef, Returned, urn};
 use scimhub_store::{ResourceId, Store, StoredResource, TenantId, Version};
@@ -12,7 +13,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use crate::error::Result;
+use crate::error::{Result, ScimError};
 use crate::licence;
 use crate::request::Response;
 
@@ -182,7 +183,30 @@ struct Computed<'r> {
     groups: Option<Vec<Value>>,
     licence: Option<(&'r str, bool)>,
     members: Option<Vec<Value>>,
-    meta: Value,
+    meta: Meta<'r>,
+}
+
+/// `meta` (RFC 7643 §3.1), serialised in this member order without
+/// building a map.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Meta<'r> {
+    resource_type: &'r str,
+    #[serde(serialize_with = "as_text")]
+    created: DateTime,
+    #[serde(serialize_with = "as_text")]
+    last_modified: DateTime,
+    location: String,
+    #[serde(serialize_with = "as_etag")]
+    version: Version,
+}
+
+fn as_text<S: Serializer>(t: &DateTime, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(t)
+}
+
+fn as_etag<S: Serializer>(v: &Version, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("W/\"{}\"", v.0))
 }
 
 /// The full representation of `r`, projected. A user's groups (for
@@ -268,13 +292,13 @@ impl<'a> Renderer<'a> {
             groups: None,
             licence: None,
             members: None,
-            meta: json!({
-                "resourceType": rt.name(),
-                "created": created.to_string(),
-                "lastModified": last_modified.to_string(),
-                "location": location(base_url, rt, &id),
-                "version": etag(version),
-            }),
+            meta: Meta {
+                resource_type: rt.name(),
+                created,
+                last_modified,
+                location: location(base_url, rt, &id),
+                version,
+            },
         };
         if rt.name() == "User" {
             let wants_groups = include("groups");
@@ -345,7 +369,10 @@ impl<'a> Renderer<'a> {
             out.insert("members".into(), Value::Array(members));
         }
         out.insert("schemas".into(), Value::Array(schemas));
-        out.insert("meta".into(), meta);
+        out.insert(
+            "meta".into(),
+            serde_json::to_value(&meta).map_err(|_| ScimError::internal())?,
+        );
         Ok(Rendered::Value(
             rt.project_owned(Value::Object(out), projection),
         ))
@@ -695,7 +722,13 @@ mod splice_tests {
             groups: None,
             licence: None,
             members: None,
-            meta: json!({}),
+            meta: Meta {
+                resource_type: "User",
+                created: DateTime::from_unix(0, 0),
+                last_modified: DateTime::from_unix(0, 0),
+                location: String::new(),
+                version: Version(1),
+            },
         };
         splice(rt, &ResourceId::new("x"), text, &computed)
     }
