@@ -17,7 +17,7 @@ use scimhub_store::{
 use serde_json::Value;
 
 use self::process::{in_process, sorted_in_process};
-use self::pushed::{pushed, pushed_page};
+use self::pushed::{lookup, pushed, pushed_page};
 use crate::sql::{Dialect, Sql};
 use crate::translate::condition;
 
@@ -159,6 +159,12 @@ pub(crate) async fn list(
     tenant: &TenantId,
     query: &Query,
 ) -> Result<Page> {
+    if let Some(page) = lookup(reader, dialect, tenant, query).await? {
+        if page.total == 0 {
+            require_tenant(reader, tenant).await?;
+        }
+        return Ok(page);
+    }
     let mut sql = Sql::new(dialect);
     let (w, exact) = base_where(
         &mut sql,

@@ -2,10 +2,11 @@
 //! a cursor turned into a WHERE condition.
 
 use scimhub_store::support::{CursorPosition, SortKey, decode_cursor, encode_cursor};
-use scimhub_store::{Page, Pagination, Query, Result};
+use scimhub_store::{Page, Pagination, Query, Result, TenantId};
 
 use super::{RECORD_COLUMNS, Reader, clamp, descending, key_of, paginate, push_count};
-use crate::sql::{Param, Sql};
+use crate::sql::{Dialect, Param, Sql};
+use crate::translate::lookup_halves;
 
 /// A sort SQL can do exactly.
 pub(super) enum Pushed {
@@ -176,6 +177,53 @@ pub(super) async fn pushed_page(
 /// A filter matching at most this many resources is answered without
 /// ORDER BY (see [`few_matches`]).
 const FEW: usize = 4;
+
+/// [`few_matches`] for a filter that is one `eq` on an indexed string
+/// attribute in SQLite (`userName eq "…"`, what identity providers send
+/// before every create): the two halves of the condition (see
+/// [`lookup_halves`]) as a `UNION ALL` of two index seeks, translated
+/// once. `None` when the query is of another kind or matches more than
+/// [`FEW`] resources.
+pub(super) async fn lookup(
+    reader: &mut dyn Reader,
+    dialect: Dialect,
+    tenant: &TenantId,
+    query: &Query,
+) -> Result<Option<Page>> {
+    if query.sort.is_some() {
+        return Ok(None);
+    }
+    let Some(filter) = &query.filter else {
+        return Ok(None);
+    };
+    let mut sql = Sql::new(dialect);
+    let t = sql.text(tenant.as_str());
+    let rt = sql.text(&query.resource_type);
+    let Some((indexed, odd)) = lookup_halves(&mut sql, filter, "r") else {
+        return Ok(None);
+    };
+    let limit = sql.limit(clamp(FEW as u64 + 1));
+    let base = format!(
+        "SELECT {RECORD_COLUMNS} FROM resources r WHERE r.tenant = {t} AND r.resource_type = {rt}"
+    );
+    sql.push(&format!(
+        "{base} AND {indexed} UNION ALL {base} AND {odd} LIMIT {limit}"
+    ));
+    let rows = reader.records(&sql).await?;
+    if rows.len() > FEW {
+        return Ok(None);
+    }
+    let items = rows
+        .into_iter()
+        .map(|r| (SortKey::Missing, r.seq, r.resource))
+        .collect();
+    let (total, resources, next_cursor) = paginate(query, items)?;
+    Ok(Some(Page {
+        total,
+        resources,
+        next_cursor,
+    }))
+}
 
 /// Filtered pages in creation order, when the filter matches at most
 /// [`FEW`] resources (the lookups identity providers make by `userName`,

@@ -487,6 +487,49 @@ impl Translator<'_> {
         test: Test<'_>,
         positive: bool,
     ) -> Option<String> {
+        let Hot {
+            column: c,
+            value: p,
+            indexed,
+            doc,
+            negate,
+        } = self.hot(row, path, test, positive)?;
+        let eq = match self.dialect() {
+            Dialect::Sqlite => {
+                format!("({c} IN ({p}, x'') AND ({indexed} OR ({c} = x'' AND {doc})))")
+            }
+            // The column is NULL where the attribute has no string value;
+            // `IS NOT NULL` keeps the comparison two-valued under NOT.
+            Dialect::Postgres => {
+                format!("(({indexed} AND {c} IS NOT NULL) OR ({row}.irregular = 1 AND {doc}))")
+            }
+        };
+        Some(if negate { format!("NOT {eq}") } else { eq })
+    }
+
+    /// For `eq` on an indexed column in SQLite, the two disjoint
+    /// conditions whose union [`Translator::hot_leaf`] writes as one: the
+    /// column holds the value; the column marks a value that is not a
+    /// string and the document holds the value. Each seeks the index
+    /// with one value, where `col IN (?, x'')` makes SQLite build a
+    /// temporary b-tree for the two values on every execution.
+    pub(super) fn hot_halves(
+        &mut self,
+        row: &str,
+        path: &BoundPath,
+        value: &BoundValue,
+    ) -> Option<(String, String)> {
+        if self.dialect() != Dialect::Sqlite || is_store_attribute(path) {
+            return None;
+        }
+        let hot = self.hot(row, path, Test::Op(CompareOp::Eq, value), true)?;
+        let c = &hot.column;
+        Some((hot.indexed, format!("{c} = x'' AND {}", hot.doc)))
+    }
+
+    /// The parts of an `eq`/`ne` on an indexed column (see
+    /// [`Translator::hot_leaf`]).
+    fn hot(&mut self, row: &str, path: &BoundPath, test: Test<'_>, positive: bool) -> Option<Hot> {
         if path.extension.is_some() || path.sub.is_some() {
             return None;
         }
@@ -526,18 +569,26 @@ impl Translator<'_> {
             Some(exact) => format!("({c} = {p} AND {exact})"),
             None => format!("{c} = {p}"),
         };
-        let eq = match self.dialect() {
-            Dialect::Sqlite => {
-                format!("({c} IN ({p}, x'') AND ({indexed} OR ({c} = x'' AND {doc})))")
-            }
-            // The column is NULL where the attribute has no string value;
-            // `IS NOT NULL` keeps the comparison two-valued under NOT.
-            Dialect::Postgres => {
-                format!("(({indexed} AND {c} IS NOT NULL) OR ({row}.irregular = 1 AND {doc}))")
-            }
-        };
-        Some(if negate { format!("NOT {eq}") } else { eq })
+        Some(Hot {
+            column: c,
+            value: p,
+            indexed,
+            doc,
+            negate,
+        })
     }
+}
+
+/// An `eq` on an indexed column, in parts: the column, the bound value's
+/// placeholder, the condition on the column, the condition on the
+/// document for rows whose attribute is not a string, and whether the
+/// test was `ne`.
+struct Hot {
+    column: String,
+    value: String,
+    indexed: String,
+    doc: String,
+    negate: bool,
 }
 
 /// What a leaf is on a path that has no value.

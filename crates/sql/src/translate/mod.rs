@@ -39,6 +39,24 @@ pub(crate) fn condition(sql: &mut Sql, expr: &Expr, row: &str) -> Condition {
     }
 }
 
+/// For a filter that is one `eq` on a string attribute with an indexed
+/// column (`userName`, `externalId`, `displayName`: the lookups identity
+/// providers send), in SQLite: two disjoint conditions for the row alias
+/// `row` whose union is [`condition`]'s, so that a statement can seek
+/// each (see `Translator::hot_halves`). `None` for any other filter.
+pub(crate) fn lookup_halves(sql: &mut Sql, expr: &Expr, row: &str) -> Option<(String, String)> {
+    let Expr::Filter(BoundFilter::Compare(path, CompareOp::Eq, value @ BoundValue::Str(_))) = expr
+    else {
+        return None;
+    };
+    let mut t = Translator {
+        sql,
+        exact: true,
+        next_alias: 0,
+    };
+    t.hot_halves(row, path, value)
+}
+
 /// Where a filter's paths are looked up.
 #[derive(Clone, Copy)]
 pub(crate) enum Scope<'a> {
