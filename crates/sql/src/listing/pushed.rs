@@ -209,20 +209,7 @@ pub(super) async fn lookup(
     sql.push(&format!(
         "{base} AND {indexed} UNION ALL {base} AND {odd} LIMIT {limit}"
     ));
-    let rows = reader.records(&sql).await?;
-    if rows.len() > FEW {
-        return Ok(None);
-    }
-    let items = rows
-        .into_iter()
-        .map(|r| (SortKey::Missing, r.seq, r.resource))
-        .collect();
-    let (total, resources, next_cursor) = paginate(query, items)?;
-    Ok(Some(Page {
-        total,
-        resources,
-        next_cursor,
-    }))
+    at_most_few(reader, query, &sql).await
 }
 
 /// Filtered pages in creation order, when the filter matches at most
@@ -248,11 +235,17 @@ async fn few_matches(
     probe.push(&format!(
         "SELECT {RECORD_COLUMNS} FROM resources r WHERE {w} LIMIT {limit}"
     ));
-    let rows = reader.records(&probe).await?;
+    at_most_few(reader, query, &probe).await
+}
+
+/// Runs a statement that reads at most `FEW + 1` matches in any order
+/// and, when there are at most [`FEW`], the page of them in creation
+/// order (with no `sortBy` every key is `Missing`).
+async fn at_most_few(reader: &mut dyn Reader, query: &Query, sql: &Sql) -> Result<Option<Page>> {
+    let rows = reader.records(sql).await?;
     if rows.len() > FEW {
         return Ok(None);
     }
-    // Creation order: with no `sortBy` every key is `Missing`.
     let items = rows
         .into_iter()
         .map(|r| (SortKey::Missing, r.seq, r.resource))
