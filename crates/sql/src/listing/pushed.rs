@@ -4,7 +4,7 @@
 use scimhub_store::support::{CursorPosition, SortKey, decode_cursor, encode_cursor};
 use scimhub_store::{Page, Pagination, Query, Result, TenantId};
 
-use super::{RECORD_COLUMNS, Reader, clamp, descending, key_of, paginate, push_count};
+use super::{RECORD_COLUMNS, Reader, base_where, clamp, descending, key_of, paginate, push_count};
 use crate::sql::{Dialect, Param, Sql};
 use crate::translate::lookup_halves;
 
@@ -197,15 +197,12 @@ pub(super) async fn lookup(
         return Ok(None);
     };
     let mut sql = Sql::new(dialect);
-    let t = sql.text(tenant.as_str());
-    let rt = sql.text(&query.resource_type);
+    let (w, _) = base_where(&mut sql, tenant, &query.resource_type, None);
     let Some((indexed, odd)) = lookup_halves(&mut sql, filter, "r") else {
         return Ok(None);
     };
     let limit = sql.limit(clamp(FEW as u64 + 1));
-    let base = format!(
-        "SELECT {RECORD_COLUMNS} FROM resources r WHERE r.tenant = {t} AND r.resource_type = {rt}"
-    );
+    let base = format!("SELECT {RECORD_COLUMNS} FROM resources r WHERE {w}");
     sql.push(&format!(
         "{base} AND {indexed} UNION ALL {base} AND {odd} LIMIT {limit}"
     ));
