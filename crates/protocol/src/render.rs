@@ -20,7 +20,16 @@ use crate::request::Response;
 /// The ETag of a version: weak, since representations are equivalent but
 /// not byte-identical across projections.
 pub fn etag(version: Version) -> String {
-    format!("W/\"{}\"", version.0)
+    ETag(version).to_string()
+}
+
+/// [`etag`] as it is written (in `meta.version` without a `String`).
+struct ETag(Version);
+
+impl std::fmt::Display for ETag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "W/\"{}\"", self.0.0)
+    }
 }
 
 /// Parses an ETag (`W/"3"`, `"3"`, `3`) into a version.
@@ -206,7 +215,7 @@ fn as_text<S: Serializer>(t: &DateTime, s: S) -> std::result::Result<S::Ok, S::E
 }
 
 fn as_etag<S: Serializer>(v: &Version, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(&format_args!("W/\"{}\"", v.0))
+    s.collect_str(&ETag(*v))
 }
 
 /// The full representation of `r`, projected. A user's groups (for
@@ -317,7 +326,10 @@ impl<'a> Renderer<'a> {
                     computed.groups = Some(
                         groups
                             .iter()
-                            .map(|g| group_ref(g, groups_rt, base_url))
+                            .map(|g| {
+                                let display = g.document.get("displayName")?;
+                                Ok(reference(&g.id, groups_rt, base_url, display, "direct"))
+                            })
                             .collect::<Result<_>>()?,
                     );
                 }
@@ -389,22 +401,26 @@ fn add_schema(schemas: &mut Vec<Value>, urn: &str) {
     }
 }
 
-/// One element of a user's `groups`.
-fn group_ref(
-    g: &StoredResource,
-    groups_rt: Option<ResourceTypeRef<'_>>,
+/// One element of a user's `groups` (`type` "direct") or of a group's
+/// `members` (`type` the member's resource type): `value`, `$ref` when
+/// the referenced type is known, `display` when given, `type`.
+fn reference(
+    id: &ResourceId,
+    rt: Option<ResourceTypeRef<'_>>,
     base_url: &str,
-) -> Result<Value> {
+    display: Option<&Value>,
+    kind: &str,
+) -> Value {
     let mut m = Map::new();
-    m.insert("value".into(), Value::String(g.id.to_string()));
-    if let Some(grt) = groups_rt {
-        m.insert("$ref".into(), Value::String(location(base_url, grt, &g.id)));
+    m.insert("value".into(), Value::String(id.to_string()));
+    if let Some(rt) = rt {
+        m.insert("$ref".into(), Value::String(location(base_url, rt, id)));
     }
-    if let Some(d) = g.document.get("displayName")? {
+    if let Some(d) = display {
         m.insert("display".into(), d.clone());
     }
-    m.insert("type".into(), Value::String("direct".into()));
-    Ok(Value::Object(m))
+    m.insert("type".into(), Value::String(kind.to_owned()));
+    Value::Object(m)
 }
 
 /// Whether the default projection keeps every member a stored document
@@ -539,15 +555,10 @@ async fn all_members(
             .members(tenant, group, after.as_ref(), MEMBER_PAGE)
             .await?;
         let last = page.last().map(|m| m.id.clone());
-        for m in &page {
-            let mut obj = Map::new();
-            obj.insert("value".into(), Value::String(m.id.to_string()));
-            if let Some(mrt) = registry.resource_type(&m.resource_type) {
-                obj.insert("$ref".into(), Value::String(location(base_url, mrt, &m.id)));
-            }
-            obj.insert("type".into(), Value::String(m.resource_type.clone()));
-            out.push(Value::Object(obj));
-        }
+        out.extend(page.iter().map(|m| {
+            let rt = registry.resource_type(&m.resource_type);
+            reference(&m.id, rt, base_url, None, &m.resource_type)
+        }));
         if page.len() < MEMBER_PAGE {
             break;
         }
