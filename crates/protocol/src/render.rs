@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::error::{Result, ScimError};
 use crate::licence;
 use crate::request::Response;
+use crate::service::Service;
 
 /// The ETag of a version: weak, since representations are equivalent but
 /// not byte-identical across projections.
@@ -72,7 +73,7 @@ pub(crate) fn needs_groups(rt: ResourceTypeRef<'_>, projection: &Projection) -> 
 /// for the whole page in one round trip.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn render_page(
-    store: &dyn Store,
+    service: &Service,
     tenant: &TenantId,
     rt: ResourceTypeRef<'_>,
     resources: Vec<StoredResource>,
@@ -82,7 +83,7 @@ pub(crate) async fn render_page(
     out: &mut Vec<Rendered>,
 ) -> Result<()> {
     out.reserve(resources.len());
-    let renderer = Renderer::new(store, tenant, rt, base_url, projection);
+    let renderer = Renderer::new(service, tenant, rt, base_url, projection);
     if !needs_groups(rt, projection) || resources.is_empty() {
         for r in resources {
             out.push(renderer.render(r, None).await?);
@@ -94,7 +95,7 @@ pub(crate) async fn render_page(
         Some(g) => g,
         None => {
             let ids: Vec<ResourceId> = resources.iter().map(|r| r.id.clone()).collect();
-            read = store.groups_of_many(tenant, &ids).await?;
+            read = service.store().groups_of_many(tenant, &ids).await?;
             &read
         }
     };
@@ -231,7 +232,7 @@ fn as_etag<S: Serializer>(v: &Version, s: S) -> std::result::Result<S::Ok, S::Er
 /// document can hold, the text is spliced instead of parsed: the same
 /// JSON, without building a map per object.
 pub(crate) async fn render_with(
-    store: &dyn Store,
+    service: &Service,
     tenant: &TenantId,
     rt: ResourceTypeRef<'_>,
     r: StoredResource,
@@ -239,14 +240,15 @@ pub(crate) async fn render_with(
     projection: &Projection,
     known_groups: Option<&[StoredResource]>,
 ) -> Result<Rendered> {
-    Renderer::new(store, tenant, rt, base_url, projection)
+    Renderer::new(service, tenant, rt, base_url, projection)
         .render(r, known_groups)
         .await
 }
 
 /// Rendering resources of one type with one projection: what
 /// [`render_with`] needs, with the decision whether stored text may be
-/// spliced taken once (for a page, once for all its resources).
+/// spliced (the projection is the default one, and the service found at
+/// start-up that the type's stored documents are returned as stored).
 struct Renderer<'a> {
     store: &'a dyn Store,
     tenant: &'a TenantId,
@@ -258,19 +260,19 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(
-        store: &'a dyn Store,
+        service: &'a Service,
         tenant: &'a TenantId,
         rt: ResourceTypeRef<'a>,
         base_url: &'a str,
         projection: &'a Projection,
     ) -> Renderer<'a> {
         Renderer {
-            store,
+            store: &**service.store(),
             tenant,
             rt,
             base_url,
             projection,
-            splice: projection.is_default() && default_keeps_stored(rt),
+            splice: projection.is_default() && service.returns_as_stored(rt),
         }
     }
 
@@ -428,7 +430,7 @@ fn reference(
 /// names, no empty values, no read-only input) and never hold the
 /// password, so this holds unless the schemas have attributes returned
 /// only on request, or never returned, beyond the password.
-fn default_keeps_stored(rt: ResourceTypeRef<'_>) -> bool {
+pub(crate) fn default_keeps_stored(rt: ResourceTypeRef<'_>) -> bool {
     fn plain(a: &Attribute) -> bool {
         matches!(a.returned(), Returned::Default | Returned::Always)
             && a.sub_attributes().iter().all(plain)
@@ -591,6 +593,9 @@ mod splice_tests {
     use scimhub_schema::{Context, Registry};
     use scimhub_store::{Document, MemoryStore};
     use serde_json::json;
+    use std::sync::Arc;
+
+    use crate::config::Config;
 
     use super::*;
 
@@ -633,7 +638,7 @@ mod splice_tests {
     ) -> (String, String, bool) {
         let rt = registry.resource_type("User").unwrap();
         let projection = rt.projection(attributes, &[]);
-        let store = MemoryStore::new();
+        let service = Service::new(Arc::new(MemoryStore::new()), Config::default());
         let tenant = TenantId::new("acme").unwrap();
         let run = |document: Document| {
             let r = stored("2819c223-7f76-453a-919d-413861904646", document);
@@ -641,7 +646,7 @@ mod splice_tests {
                 .build()
                 .unwrap()
                 .block_on(render_with(
-                    &store,
+                    &service,
                     &tenant,
                     rt,
                     r,
@@ -752,7 +757,7 @@ mod splice_tests {
         let run = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let store = MemoryStore::new();
+        let store = Arc::new(MemoryStore::new());
         let tenant = TenantId::new("acme").unwrap();
         let created = run.block_on(async {
             store
@@ -792,14 +797,23 @@ mod splice_tests {
                 .await
                 .unwrap()
         });
+        let service = Service::new(store, Config::default());
         let text = created.document.value().unwrap().to_string();
         for excluded in [&[][..], &["members"][..]] {
             let projection = rt.projection(&[], excluded);
             let render = |document: Document| {
                 let mut r = created.clone();
                 r.document = document;
-                run.block_on(render_with(&store, &tenant, rt, r, BASE, &projection, None))
-                    .unwrap()
+                run.block_on(render_with(
+                    &service,
+                    &tenant,
+                    rt,
+                    r,
+                    BASE,
+                    &projection,
+                    None,
+                ))
+                .unwrap()
             };
             let from_text = render(Document::from_json(text.clone()));
             let from_value = render(created.document.clone());

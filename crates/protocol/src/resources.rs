@@ -189,7 +189,7 @@ pub(crate) async fn create(
     // membership names an existing resource, and this id is new. Its
     // `groups` and licence need no read.
     let body = render_with(
-        &**service.store(),
+        service,
         &tenant.id,
         rt,
         stored,
@@ -268,7 +268,7 @@ pub(crate) async fn get(
     }
     let version = stored.version;
     let body = render_with(
-        &**service.store(),
+        service,
         &tenant.id,
         rt,
         stored,
@@ -320,7 +320,7 @@ pub(crate) async fn replace(
             Ok(updated) => {
                 let version = updated.version;
                 let body = render_with(
-                    &**service.store(),
+                    service,
                     &tenant.id,
                     rt,
                     updated,
@@ -498,7 +498,7 @@ pub(crate) async fn patch(
         }
         let version = updated.version;
         let body = render_with(
-            &**service.store(),
+            service,
             &tenant.id,
             rt,
             updated,

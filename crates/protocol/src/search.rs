@@ -225,7 +225,7 @@ async fn run(
     };
     let mut resources = Vec::new();
     render_page(
-        &**service.store(),
+        service,
         &tenant.id,
         rt,
         page.resources,
@@ -329,7 +329,7 @@ pub(crate) async fn search_all(
             let page = service.store().list(&tenant.id, &q).await?;
             let projection = projection_of(rt, &p.attributes, &p.excluded);
             render_page(
-                &**service.store(),
+                service,
                 &tenant.id,
                 rt,
                 page.resources,

@@ -10,7 +10,7 @@ use scimhub_store::{Store, Tenant};
 use crate::config::{Compatibility, Config};
 use crate::error::{Result, ScimError};
 use crate::request::{Method, Request, Response};
-use crate::{bulk, discovery, resources, search};
+use crate::{bulk, discovery, render, resources, search};
 
 /// The SCIM service of one deployment: a registry, a store and a
 /// configuration, shared by every tenant. Cheap to clone.
@@ -24,6 +24,10 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) config: Config,
     pub(crate) parser: Parser,
+    /// The resource types whose stored documents the default projection
+    /// returns unchanged (see `render::default_keeps_stored`), decided
+    /// once from the registry.
+    pub(crate) returned_as_stored: Vec<String>,
 }
 
 impl Service {
@@ -47,12 +51,18 @@ impl Service {
             .length_limit(config.limits.max_filter_length)
             .nest_limit(config.limits.max_filter_nesting)
             .build();
+        let returned_as_stored = registry
+            .resource_types()
+            .filter(|rt| render::default_keeps_stored(*rt))
+            .map(|rt| rt.name().to_owned())
+            .collect();
         Service {
             inner: Arc::new(Inner {
                 registry,
                 store,
                 config,
                 parser,
+                returned_as_stored,
             }),
         }
     }
@@ -65,6 +75,12 @@ impl Service {
     /// The store.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.inner.store
+    }
+
+    /// Whether the default projection returns the stored documents of
+    /// `rt` unchanged, so that they can be rendered from their text.
+    pub(crate) fn returns_as_stored(&self, rt: ResourceTypeRef<'_>) -> bool {
+        self.inner.returned_as_stored.iter().any(|n| n == rt.name())
     }
 
     /// The configuration.
