@@ -295,13 +295,9 @@ pub(crate) async fn replace(
     for _ in 0..RETRIES {
         let (stored, groups) = load_with_groups(service, tenant, rt, id, &projection).await?;
         check_if_match(req, &stored)?;
-        let validated = rt.validate(
-            &body,
-            Context::Replace {
-                existing: stored.document.value()?,
-            },
-        )?;
-        let prepared = prepare(rt, tenant, validated, Some(stored.document.value()?))?;
+        let existing = stored.document.value()?;
+        let validated = rt.validate(&body, Context::Replace { existing })?;
+        let prepared = prepare(rt, tenant, validated, Some(existing))?;
         let update = Update {
             document: Some((prepared.document, prepared.unique)),
             members: prepared.members.map(MemberChange::Replace),
@@ -441,21 +437,11 @@ pub(crate) async fn patch(
     for _ in 0..RETRIES {
         let (stored, groups) = load_with_groups(service, tenant, rt, id, &projection).await?;
         check_if_match(req, &stored)?;
-        let outcome = patch::apply(
-            rt,
-            stored.document.value()?,
-            &ops,
-            service.config().compatibility,
-            id,
-        )?;
+        let existing = stored.document.value()?;
+        let outcome = patch::apply(rt, existing, &ops, service.config().compatibility, id)?;
         let document = if outcome.document_changed {
-            let validated = rt.validate(
-                &outcome.document,
-                Context::PatchResult {
-                    existing: stored.document.value()?,
-                },
-            )?;
-            let prepared = prepare(rt, tenant, validated, Some(stored.document.value()?))?;
+            let validated = rt.validate(&outcome.document, Context::PatchResult { existing })?;
+            let prepared = prepare(rt, tenant, validated, Some(existing))?;
             Some((prepared.document, prepared.unique))
         } else {
             None
