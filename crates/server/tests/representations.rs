@@ -15,7 +15,7 @@ mod common;
 
 use common::*;
 use reqwest::Method;
-use scimhub_schema::urn::{ENTERPRISE_USER, GROUP, LICENSE_GROUP, PATCH_OP, USER};
+use scimhub_schema::urn::{ENTERPRISE_USER, GROUP, LICENSE_GROUP, PATCH_OP, SEARCH_REQUEST, USER};
 use serde_json::{Value, json};
 
 /// One server and what it assigned: its base URL and the ids it returned,
@@ -163,16 +163,16 @@ fn sqlite_and_memory_servers_render_the_same_json() {
         (Method::GET, "/Groups/{3}", None),
         (Method::GET, "/Users/{1}", None),
         (Method::POST, "/Users", Some(user("new@example.com"))),
-        (Method::POST, "/.search", None),
-    ];
-    for (method, path, body) in steps {
-        let body = match (path, body) {
-            ("/.search", None) => Some(json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        (
+            Method::POST,
+            "/.search",
+            Some(json!({
+                "schemas": [SEARCH_REQUEST],
                 "filter": "emails.value co \"example.com\"",
             })),
-            (_, b) => b,
-        };
+        ),
+    ];
+    for (method, path, body) in steps {
         let [memory, sqlite] = &mut sides;
         let (status_m, memory_answer) = memory.send(method.clone(), path, body.clone());
         let (status_s, sqlite_answer) = sqlite.send(method.clone(), path, body);

@@ -229,8 +229,7 @@ fn steady_identity_provider_traffic_keeps_memory_flat_and_answers_no_5xx() {
             })
             .collect();
         while Instant::now() < end {
-            let pid = server.pid();
-            samples.push((start.elapsed(), Memory::of(pid)));
+            samples.push((start.elapsed(), Memory::of(server.pid())));
             std::thread::sleep(Duration::from_millis(500));
         }
         handles
@@ -288,7 +287,6 @@ fn steady_identity_provider_traffic_keeps_memory_flat_and_answers_no_5xx() {
     assert_eq!(five_xx, 0);
     // The schedule was kept: at least 90% of the planned requests went out.
     assert!(sent * 10 >= secs * rate * 9, "only {sent} requests sent");
-
     assert!(
         last.rss * 10 <= warm.rss * 11,
         "RSS grew from {} KiB after warm-up to {} KiB; at each tenth of the run: {rss:?} KiB (anonymous: {anon:?} KiB)",
