@@ -17,7 +17,6 @@ use scimhub_store::{
 use super::conn;
 use super::error::{db, failed};
 use super::tenants;
-use super::write::parse;
 use crate::columns::{from_ns, record_columns};
 use crate::listing::{KeyRow, Reader, Record};
 use crate::sql::{Param, Sql};
@@ -449,7 +448,7 @@ impl Reader for SqliteReader {
                 Ok(KeyRow {
                     seq,
                     meta,
-                    fragment: f.as_deref().map(parse).transpose()?,
+                    fragment: f.map(|f| Document::from_json(f).into_value()).transpose()?,
                 })
             })
             .collect()

@@ -339,9 +339,3 @@ pub(crate) fn delete(
         .map_err(db)?;
     Ok(())
 }
-
-/// A stored document.
-pub(crate) fn parse(text: &str) -> Result<Value> {
-    serde_json::from_str(text)
-        .map_err(|e| Error::unavailable("a stored document is not valid JSON", e))
-}
