@@ -129,6 +129,19 @@ impl Server {
             .ok()?;
         Some(kb / 1024.0)
     }
+
+    /// CPU time the server's threads have run, in nanoseconds (the first
+    /// field of each thread's `schedstat`), or `None` when the server was
+    /// not started here or the kernel does not report it.
+    fn cpu_ns(&self) -> Option<u64> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid()?)).ok()?;
+        let mut total = 0;
+        for task in tasks.flatten() {
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+            total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        Some(total)
+    }
 }
 
 fn free_port() -> u16 {
@@ -259,6 +272,8 @@ struct Outcome {
     errors: u64,
     seconds: f64,
     histogram: Histogram<u64>,
+    /// Server CPU time per request, in microseconds, when measured.
+    cpu_us: Option<f64>,
 }
 
 impl Outcome {
@@ -343,6 +358,16 @@ async fn timed(
         errors,
         seconds: start.elapsed().as_secs_f64(),
         histogram,
+        cpu_us: None,
+    }
+}
+
+/// Records the server's CPU time per request of a scenario.
+fn charge(out: &mut Outcome, server: &Server, before: Option<u64>) {
+    if let (Some(a), Some(b)) = (before, server.cpu_ns())
+        && out.requests > 0
+    {
+        out.cpu_us = Some(b.saturating_sub(a) as f64 / 1000.0 / out.requests as f64);
     }
 }
 
@@ -424,6 +449,7 @@ async fn counted(
             errors,
             seconds: start.elapsed().as_secs_f64(),
             histogram,
+            cpu_us: None,
         },
         ids,
     )
@@ -448,15 +474,24 @@ fn success(status: u16) -> bool {
 
 fn print_header() {
     println!(
-        "{:<46} {:>9} {:>7} {:>11} {:>9} {:>9} {:>9} {:>10}",
-        "scenario", "requests", "errors", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "× baseline"
+        "{:<46} {:>9} {:>7} {:>11} {:>9} {:>9} {:>9} {:>10} {:>9}",
+        "scenario",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "× baseline",
+        "cpu µs/req"
     );
 }
 
 fn print_row(o: &Outcome, baseline: Option<f64>) {
     let ratio = baseline.map_or("".to_owned(), |b| format!("{:.3}", o.rate() / b));
+    let cpu = o.cpu_us.map_or("".to_owned(), |c| format!("{c:.1}"));
     println!(
-        "{:<46} {:>9} {:>7} {:>11.0} {:>9.3} {:>9.3} {:>9.3} {:>10}",
+        "{:<46} {:>9} {:>7} {:>11.0} {:>9.3} {:>9.3} {:>9.3} {:>10} {:>9}",
         o.name,
         o.requests,
         o.errors,
@@ -464,7 +499,8 @@ fn print_row(o: &Outcome, baseline: Option<f64>) {
         o.ms(0.5),
         o.ms(0.99),
         o.ms(0.999),
-        ratio
+        ratio,
+        cpu
     );
 }
 
@@ -495,7 +531,8 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
     // Creation: N distinct users over 4 connections.
     let p = users_path.clone();
     let make: Make = Arc::new(move |i| ("POST", p.clone(), Some(user_body(i))));
-    let (created, ids) = counted(
+    let cpu = server.cpu_ns();
+    let (mut created, ids) = counted(
         &base,
         &t,
         &format!("POST /Users ({} users, 4 conns)", o.users),
@@ -505,6 +542,7 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
         |s| s == 201,
     )
     .await;
+    charge(&mut created, &server, cpu);
     print_row(&created, None);
     let rss_loaded = server.rss_mb();
     if o.target.is_none() {
@@ -515,7 +553,8 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
         return Err("no user was created; is the token right?".into());
     }
 
-    let baseline = timed(
+    let cpu = server.cpu_ns();
+    let mut baseline = timed(
         &base,
         &t,
         "baseline GET /healthz",
@@ -525,6 +564,7 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
         success,
     )
     .await;
+    charge(&mut baseline, &server, cpu);
     print_row(&baseline, Some(baseline.rate()));
     let b = Some(baseline.rate());
     // Runs a timed scenario when `--only` selects it (by `key`) and
@@ -533,7 +573,9 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
         if !o.only.is_empty() && !o.only.iter().any(|s| s == key) {
             return None;
         }
-        let out = timed(&base, &t, name, connections, dur, make, success).await;
+        let cpu = server.cpu_ns();
+        let mut out = timed(&base, &t, name, connections, dur, make, success).await;
+        charge(&mut out, &server, cpu);
         print_row(&out, b);
         Some(out)
     };

@@ -17,11 +17,11 @@ use crate::{bulk, discovery, render, resources, search};
 #[derive(Clone)]
 pub struct Service {
     pub(crate) inner: Arc<Inner>,
+    store: Arc<dyn Store>,
 }
 
 pub(crate) struct Inner {
     pub(crate) registry: Registry,
-    pub(crate) store: Arc<dyn Store>,
     pub(crate) config: Config,
     pub(crate) parser: Parser,
     /// The resource types whose stored documents the default projection
@@ -59,11 +59,11 @@ impl Service {
         Service {
             inner: Arc::new(Inner {
                 registry,
-                store,
                 config,
                 parser,
                 returned_as_stored,
             }),
+            store,
         }
     }
 
@@ -74,7 +74,17 @@ impl Service {
 
     /// The store.
     pub fn store(&self) -> &Arc<dyn Store> {
-        &self.inner.store
+        &self.store
+    }
+
+    /// The same service reading and writing through `store` instead: a
+    /// session of its store ([`Store::session`]) for one request, so
+    /// that the request's reads share one snapshot.
+    pub fn with_store(&self, store: Arc<dyn Store>) -> Service {
+        Service {
+            inner: self.inner.clone(),
+            store,
+        }
     }
 
     /// Whether the default projection returns the stored documents of

@@ -181,6 +181,7 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 /// the answer reveals nothing about which tenants exist.
 async fn authenticate(
     app: &ScimApp,
+    store: &dyn Store,
     req: &HttpRequest,
     tenant: &str,
 ) -> Result<Tenant, HttpResponse> {
@@ -197,8 +198,7 @@ async fn authenticate(
     // Every request looks its token up in the store: a token rotated
     // without grace, a tenant deleted or its domains changed (by the CLI,
     // perhaps in another process) take effect on the next request.
-    let found = match app
-        .store()
+    let found = match store
         .tenant_by_token(&tenancy::hash_token(token), now)
         .await
     {
@@ -217,6 +217,17 @@ async fn authenticate(
         Some(_) => Err(unauthorized("token of another tenant")),
         None => Err(unauthorized("unknown token")),
     }
+}
+
+/// Whether a request only reads and carries no body: a `GET` or `HEAD`
+/// without `Content-Length` (or with 0) and without `Transfer-Encoding`.
+fn reads_only(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    matches!(*req.method(), HttpMethod::GET | HttpMethod::HEAD)
+        && !headers.contains_key(header::TRANSFER_ENCODING)
+        && headers
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|v| v.as_bytes() == b"0")
 }
 
 fn method(m: &HttpMethod) -> Method {
@@ -260,7 +271,17 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
     if tenant_name.is_empty() {
         return not_found(req).await;
     }
-    let tenant = match authenticate(&app, &req, &tenant_name).await {
+    // A request that only reads, and sends no body to wait for, reads
+    // through a session of the store: the token check and the read
+    // share one snapshot (one read transaction on SQLite). The session
+    // ends when this handler returns, before the response is written.
+    let session = if reads_only(&req) {
+        app.store().session()
+    } else {
+        None
+    };
+    let store = session.as_ref().unwrap_or(app.store());
+    let tenant = match authenticate(&app, &**store, &req, &tenant_name).await {
         Ok(t) => t,
         Err(resp) => return resp,
     };
@@ -319,7 +340,10 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
         body,
         base_url,
     };
-    let response = app.service.handle(&tenant, request).await;
+    let response = match session {
+        Some(s) => app.service.with_store(s).handle(&tenant, request).await,
+        None => app.service.handle(&tenant, request).await,
+    };
     if response.status == 500 || response.status == 503 {
         app.metrics.store_error();
     }

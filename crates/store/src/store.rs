@@ -1,6 +1,7 @@
 //! The store trait.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use scimhub_schema::datetime::DateTime;
@@ -207,6 +208,29 @@ pub trait Store: Send + Sync + 'static {
             }
         }
         Ok(out)
+    }
+
+    // --- sessions --------------------------------------------------------
+
+    /// A handle on this store for one request whose reads share one
+    /// snapshot, or `None` where the backend gains nothing from it (the
+    /// caller then uses the store itself).
+    ///
+    /// Reads through the handle see the store as it was at one moment
+    /// after the handle was made: the first read takes that snapshot and
+    /// later reads use it, so that, say, a token check and the read it
+    /// guards cost one read transaction instead of two. A write through
+    /// the handle first ends the snapshot, so its later reads see the
+    /// write; dropping the handle ends it too. Writes through other
+    /// handles are not seen until then.
+    ///
+    /// Keep a session for one short request: while it holds a snapshot a
+    /// backend may keep old versions of pages alive (SQLite cannot
+    /// checkpoint its write-ahead log past an open read transaction).
+    /// Request bodies should be read before the first read, or the
+    /// session not used for requests that carry one.
+    fn session(&self) -> Option<Arc<dyn Store>> {
+        None
     }
 
     // --- operations ------------------------------------------------------

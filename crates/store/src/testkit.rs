@@ -14,7 +14,8 @@
 //! naming the check and what differed. They cover tenants and tokens,
 //! CRUD and versions, uniqueness, tenant isolation, filtering, sorting and
 //! both paginations, memberships, concurrency (no lost member, exactly one
-//! winner per version), and a differential property test comparing the
+//! winner per version), sessions (where the store offers them: reads
+//! agree with the store's, a session sees its own writes), and a differential property test comparing the
 //! store's answers with the filter crate's evaluator on random documents
 //! and filters.
 
@@ -58,6 +59,7 @@ where
     sorting_and_pagination(&factory().await).await;
     memberships(&factory().await).await;
     concurrency(Arc::new(factory().await)).await;
+    sessions(&factory().await).await;
     differential(&factory().await, 48).await;
 }
 
@@ -76,7 +78,7 @@ fn expr(resource_type: &str, text: &str) -> Expr {
     Expr::Filter(filter(resource_type, text))
 }
 
-async fn tenant<S: Store>(store: &S, name: &str) -> TenantId {
+async fn tenant<S: Store + ?Sized>(store: &S, name: &str) -> TenantId {
     let id = TenantId::new(name).unwrap();
     let mut token = [0u8; 32];
     for (i, b) in name.bytes().enumerate().take(32) {
@@ -103,7 +105,7 @@ fn user_doc(user_name: &str, extra: Value) -> Value {
     doc
 }
 
-async fn create_user<S: Store>(
+async fn create_user<S: Store + ?Sized>(
     store: &S,
     t: &TenantId,
     user_name: &str,
@@ -123,7 +125,7 @@ async fn create_user<S: Store>(
         .unwrap_or_else(|e| panic!("create user {user_name}: {e}"))
 }
 
-async fn create_group<S: Store>(
+async fn create_group<S: Store + ?Sized>(
     store: &S,
     t: &TenantId,
     name: &str,
@@ -1370,6 +1372,96 @@ pub async fn concurrency<S: Store>(store: Arc<S>) {
             "concurrency: exactly one winner for version {current}"
         );
     }
+}
+
+/// Sessions ([`Store::session`]), for stores that offer them: every read
+/// through a session answers as the store does, a write through the
+/// session is seen by the session's next read, and a new session sees
+/// what was written before it was made.
+pub async fn sessions<S: Store>(store: &S) {
+    let Some(first) = store.session() else {
+        return;
+    };
+    drop(first);
+    let t = tenant(store, "sessions").await;
+    let token = store.tenant(&t).await.unwrap().unwrap().token;
+    let u = create_user(store, &t, "bjensen", json!({})).await;
+    let g = create_group(store, &t, "staff", vec![u.id.clone()], json!({})).await;
+
+    let session = store.session().unwrap();
+    let found = session
+        .tenant_by_token(&token, DateTime::now())
+        .await
+        .unwrap()
+        .map(|found| found.id);
+    assert_eq!(found, Some(t.clone()), "sessions: the token is found");
+    assert_eq!(
+        session.get(&t, "User", &u.id).await.unwrap(),
+        Some(u.clone()),
+        "sessions: get"
+    );
+    let (got, groups) = session
+        .get_with_groups(&t, "User", &u.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, u, "sessions: get_with_groups");
+    assert_eq!(
+        groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+        vec![g.id.clone()],
+        "sessions: the user's groups"
+    );
+    let page = session.list(&t, &Query::all("User", 10)).await.unwrap();
+    assert_eq!((page.total, page.resources.len()), (1, 1), "sessions: list");
+    assert_eq!(session.count(&t, "User", None).await.unwrap(), 1);
+    assert_eq!(session.member_count(&t, &g.id).await.unwrap(), 1);
+    let members = session.members(&t, &g.id, None, 10).await.unwrap();
+    assert_eq!(members.len(), 1, "sessions: members");
+    assert!(
+        session
+            .get(&t, "User", &ResourceId::new("nobody"))
+            .await
+            .unwrap()
+            .is_none(),
+        "sessions: a missing resource"
+    );
+    assert_eq!(
+        kind(
+            &session
+                .get(&TenantId::new("nowhere").unwrap(), "User", &u.id)
+                .await
+                .unwrap_err()
+        ),
+        ErrorKind::NotFound,
+        "sessions: a missing tenant is an error, and the session goes on"
+    );
+    assert_eq!(
+        session.get(&t, "User", &u.id).await.unwrap(),
+        Some(u.clone())
+    );
+
+    // A write through the session, then a read through it: the read sees it.
+    let v = create_user(&*session, &t, "jsmith", json!({})).await;
+    assert_eq!(
+        session.get(&t, "User", &v.id).await.unwrap(),
+        Some(v.clone()),
+        "sessions: a session reads its own write"
+    );
+    session.delete(&t, "User", &v.id, None).await.unwrap();
+    assert!(
+        session.get(&t, "User", &v.id).await.unwrap().is_none(),
+        "sessions: a session reads its own delete"
+    );
+    drop(session);
+
+    // A new session sees what was written before it was made.
+    let w = create_user(store, &t, "wrong", json!({})).await;
+    let later = store.session().unwrap();
+    assert_eq!(
+        later.get(&t, "User", &w.id).await.unwrap(),
+        Some(w),
+        "sessions: a new session sees earlier writes"
+    );
 }
 
 /// Random documents and filters: the store answers as the evaluator does.

@@ -19,7 +19,7 @@ use scimhub_store::{
     StoredResource, Tenant, TenantId, TenantUpdate, TokenHash, Update, Version,
 };
 
-use self::read::{Pool, SqliteReader};
+use self::read::{Pool, Session, SqliteReader};
 use self::write::DocText;
 use self::writer::Writer;
 use crate::listing;
@@ -34,6 +34,9 @@ use crate::stats::RequestClock;
 #[derive(Clone)]
 pub struct SqliteStore {
     inner: Arc<Inner>,
+    /// On a session's handle ([`Store::session`]), the read transaction
+    /// its reads share.
+    session: Option<Arc<Session>>,
 }
 
 struct Inner {
@@ -77,6 +80,7 @@ impl SqliteStore {
                 writer,
                 clock: RequestClock::new(),
             }),
+            session: None,
         })
     }
 
@@ -94,6 +98,7 @@ impl SqliteStore {
         tenant: &TenantId,
         resources: Vec<NewResource>,
     ) -> Result<Vec<StoredResource>> {
+        self.end_snapshot();
         let t = tenant.clone();
         let prepared: Vec<(String, DocText, Vec<ResourceId>)> = resources
             .into_iter()
@@ -116,10 +121,39 @@ impl SqliteStore {
             .await
     }
 
-    /// Runs `f` on a read connection, on this thread.
+    /// Runs `f` on a read connection, on this thread: in the session's
+    /// read transaction on a session's handle, else in a transaction of
+    /// its own.
     fn read<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
-        let conn = self.inner.pool.get()?;
-        f(conn.conn()?)
+        self.read_pooled(|conn| f(conn.conn()?))
+    }
+
+    fn read_pooled<T>(&self, f: impl FnOnce(&mut read::Pooled) -> Result<T>) -> Result<T> {
+        match &self.session {
+            Some(s) => s.read(f),
+            None => f(&mut self.inner.pool.get()?),
+        }
+    }
+
+    /// A reader for the shared query code, inside the session's
+    /// transaction on a session's handle.
+    fn reader(&self) -> Result<SqliteReader> {
+        match &self.session {
+            Some(s) => SqliteReader::within(s),
+            None => SqliteReader::begin(self.inner.pool.get()?),
+        }
+    }
+
+    fn finish<T>(&self, reader: SqliteReader, out: &Result<T>) {
+        reader.finish(self.session.as_deref(), out.is_ok());
+    }
+
+    /// Ends a session's snapshot before a write, so that the session's
+    /// later reads see it.
+    fn end_snapshot(&self) {
+        if let Some(s) = &self.session {
+            s.end();
+        }
     }
 
     fn with_clock(&self, mut t: Tenant) -> Tenant {
@@ -139,6 +173,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant> {
+        self.end_snapshot();
         self.inner
             .writer
             .run(move |c| tenants::create(c, &tenant))
@@ -152,7 +187,7 @@ impl Store for SqliteStore {
     }
 
     async fn tenant_by_token(&self, token: &TokenHash, now: DateTime) -> Result<Option<Tenant>> {
-        let mut found = self.inner.pool.get()?.tenants_by_token(token)?;
+        let mut found = self.read_pooled(|conn| conn.tenants_by_token(token))?;
         // The current token wins over a previous one in its grace period.
         found.sort_by_key(|t| t.token != *token);
         Ok(found
@@ -170,6 +205,7 @@ impl Store for SqliteStore {
     }
 
     async fn update_tenant(&self, id: &TenantId, update: TenantUpdate) -> Result<Tenant> {
+        self.end_snapshot();
         let t = id.clone();
         let tenant = self
             .inner
@@ -180,6 +216,7 @@ impl Store for SqliteStore {
     }
 
     async fn delete_tenant(&self, id: &TenantId) -> Result<()> {
+        self.end_snapshot();
         let t = id.clone();
         self.inner
             .writer
@@ -199,6 +236,7 @@ impl Store for SqliteStore {
     }
 
     async fn create(&self, tenant: &TenantId, resource: NewResource) -> Result<StoredResource> {
+        self.end_snapshot();
         let t = tenant.clone();
         let doc = DocText::new(resource.document, resource.unique);
         let rt = resource.resource_type;
@@ -232,6 +270,7 @@ impl Store for SqliteStore {
         expected: Option<Version>,
         update: Update,
     ) -> Result<StoredResource> {
+        self.end_snapshot();
         let (t, rt, id) = (tenant.clone(), resource_type.to_owned(), id.clone());
         let doc = update.document.map(|(v, u)| DocText::new(v, u));
         let members = update.members;
@@ -248,6 +287,7 @@ impl Store for SqliteStore {
         id: &ResourceId,
         expected: Option<Version>,
     ) -> Result<()> {
+        self.end_snapshot();
         let (t, rt, id) = (tenant.clone(), resource_type.to_owned(), id.clone());
         self.inner
             .writer
@@ -256,9 +296,9 @@ impl Store for SqliteStore {
     }
 
     async fn list(&self, tenant: &TenantId, query: &Query) -> Result<Page> {
-        let mut reader = SqliteReader::begin(self.inner.pool.get()?)?;
+        let mut reader = self.reader()?;
         let page = listing::list(&mut reader, Dialect::Sqlite, tenant, query).await;
-        reader.finish();
+        self.finish(reader, &page);
         page
     }
 
@@ -270,9 +310,9 @@ impl Store for SqliteStore {
         Page,
         std::collections::HashMap<ResourceId, Vec<StoredResource>>,
     )> {
-        let mut reader = SqliteReader::begin(self.inner.pool.get()?)?;
+        let mut reader = self.reader()?;
         let found = listing::list_with_groups(&mut reader, Dialect::Sqlite, tenant, query).await;
-        reader.finish();
+        self.finish(reader, &found);
         found
     }
 
@@ -282,9 +322,9 @@ impl Store for SqliteStore {
         resource_type: &str,
         filter: Option<&Expr>,
     ) -> Result<u64> {
-        let mut reader = SqliteReader::begin(self.inner.pool.get()?)?;
+        let mut reader = self.reader()?;
         let n = listing::count(&mut reader, Dialect::Sqlite, tenant, resource_type, filter).await;
-        reader.finish();
+        self.finish(reader, &n);
         n
     }
 
@@ -360,6 +400,13 @@ impl Store for SqliteStore {
         self.read(|c| read::groups_of_many(c, tenant, members))
     }
 
+    fn session(&self) -> Option<Arc<dyn Store>> {
+        Some(Arc::new(SqliteStore {
+            inner: self.inner.clone(),
+            session: Some(Arc::new(Session::new(self.inner.pool.clone()))),
+        }))
+    }
+
     async fn ping(&self) -> Result<()> {
         self.read(|c| {
             c.query_row("SELECT 1", [], |_| Ok(()))
@@ -368,6 +415,7 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) -> Result<()> {
+        self.end_snapshot();
         let seen = self.inner.clock.drain();
         if !seen.is_empty() {
             self.inner

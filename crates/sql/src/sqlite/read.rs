@@ -393,29 +393,125 @@ pub(crate) fn groups_of_many(
     Ok(out)
 }
 
+/// Begins a (deferred) read transaction: the first statement after it
+/// takes the snapshot.
+fn begin(conn: &Pooled) -> Result<()> {
+    conn.conn()?
+        .prepare_cached("BEGIN")
+        .and_then(|mut s| s.execute([]))
+        .map_err(db)?;
+    Ok(())
+}
+
+/// Ends a read transaction and returns the connection to the pool, or
+/// drops it if the transaction would not end.
+fn commit(mut conn: Pooled) {
+    let ok = conn.conn().is_ok_and(|c| {
+        c.prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]))
+            .is_ok()
+    });
+    if !ok {
+        conn.discard();
+    }
+}
+
+/// The read transaction of a session ([`scimhub_store::Store::session`]):
+/// a connection kept inside one transaction from the session's first
+/// read until a write through the session or the session's end.
+pub(crate) struct Session {
+    pool: Arc<Pool>,
+    /// The connection, inside its open transaction, between reads.
+    open: Mutex<Option<Pooled>>,
+}
+
+impl Session {
+    pub(crate) fn new(pool: Arc<Pool>) -> Session {
+        Session {
+            pool,
+            open: Mutex::new(None),
+        }
+    }
+
+    /// The connection inside the session's transaction, begun if none
+    /// is open; hand it back with [`Session::keep`] to go on using the
+    /// snapshot.
+    pub(crate) fn take(&self) -> Result<Pooled> {
+        if let Some(conn) = self.open.lock().take() {
+            return Ok(conn);
+        }
+        let conn = self.pool.get()?;
+        begin(&conn)?;
+        Ok(conn)
+    }
+
+    /// Keeps the connection for the session's next read, or, after a
+    /// failure (which may have ended the transaction), ends it.
+    pub(crate) fn keep(&self, conn: Pooled, ok: bool) {
+        if !ok {
+            commit(conn);
+            return;
+        }
+        let previous = self.open.lock().replace(conn);
+        // Two reads of one session overlapped; the other's snapshot ends.
+        if let Some(other) = previous {
+            commit(other);
+        }
+    }
+
+    /// Runs `f` inside the session's transaction.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Pooled) -> Result<T>) -> Result<T> {
+        let mut conn = self.take()?;
+        let out = f(&mut conn);
+        self.keep(conn, out.is_ok());
+        out
+    }
+
+    /// Ends the snapshot, if one is open.
+    pub(crate) fn end(&self) {
+        let open = self.open.lock().take();
+        if let Some(conn) = open {
+            commit(conn);
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
 /// The shared query code's access to SQLite, inside one read transaction
 /// so that counts and pages agree.
 pub(crate) struct SqliteReader {
     conn: Pooled,
+    /// Whether the reader began the transaction (and ends it), or runs
+    /// inside a session's.
+    owned: bool,
 }
 
 impl SqliteReader {
+    /// A reader in a transaction of its own.
     pub(crate) fn begin(conn: Pooled) -> Result<SqliteReader> {
-        conn.conn()?
-            .prepare_cached("BEGIN")
-            .and_then(|mut s| s.execute([]))
-            .map_err(db)?;
-        Ok(SqliteReader { conn })
+        begin(&conn)?;
+        Ok(SqliteReader { conn, owned: true })
     }
 
-    pub(crate) fn finish(mut self) {
-        let ok = self.conn.conn().is_ok_and(|c| {
-            c.prepare_cached("COMMIT")
-                .and_then(|mut s| s.execute([]))
-                .is_ok()
-        });
-        if !ok {
-            self.conn.discard();
+    /// A reader inside a session's transaction.
+    pub(crate) fn within(session: &Session) -> Result<SqliteReader> {
+        Ok(SqliteReader {
+            conn: session.take()?,
+            owned: false,
+        })
+    }
+
+    /// Ends the reader's transaction, or hands the connection back to the
+    /// session it came from.
+    pub(crate) fn finish(self, session: Option<&Session>, ok: bool) {
+        match session {
+            Some(s) if !self.owned => s.keep(self.conn, ok),
+            _ => commit(self.conn),
         }
     }
 }
