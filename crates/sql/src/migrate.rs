@@ -28,6 +28,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "0002_resource_counts.sql",
         sql: include_str!("../migrations/sqlite/0002_resource_counts.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_tenant_epoch.sql",
+        sql: include_str!("../migrations/sqlite/0003_tenant_epoch.sql"),
+    },
 ];
 
 /// PostgreSQL migrations.

@@ -90,13 +90,15 @@ async fn per_type_totals_follow_every_write() {
     drop(store);
 
     // A database from before the counts (schema version 1) gets them
-    // when opened.
+    // when opened, and the later migrations after them.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TRIGGER resources_counted; DROP TRIGGER resources_uncounted; \
+            "DROP TRIGGER tenants_epoch_insert; DROP TRIGGER tenants_epoch_delete; \
+             DROP TRIGGER tenants_epoch_update; DROP TABLE tenant_epoch; \
+             DROP TRIGGER resources_counted; DROP TRIGGER resources_uncounted; \
              DROP TABLE resource_counts; \
-             DELETE FROM scimhub_schema_version WHERE version = 2;",
+             DELETE FROM scimhub_schema_version WHERE version >= 2;",
         )
         .unwrap();
     }
@@ -106,6 +108,16 @@ async fn per_type_totals_follow_every_write() {
     create(&store, &tb, "User", "after migration").await;
     assert_eq!(total(&store, &tb, "User").await, 2);
     store.close().await.unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (version, epoch): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT max(version) FROM scimhub_schema_version), \
+             (SELECT n FROM tenant_epoch)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((version, epoch), (3, 0), "migrated to version 3");
 }
 
 async fn create_users(store: &SqliteStore, t: &TenantId, n: usize) -> Vec<ResourceId> {

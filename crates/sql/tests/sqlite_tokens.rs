@@ -84,3 +84,26 @@ async fn token_changes_from_another_connection_apply_on_the_next_lookup() {
     assert_eq!(holder(&server, 3).await, None);
     assert_eq!(holder(&server, 4).await.as_deref(), Some("acme"));
 }
+
+#[tokio::test]
+async fn token_changes_made_in_sql_apply_on_the_next_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("operator.db");
+    let server = SqliteStore::open(&path).unwrap();
+    let tenant = TenantId::new("acme").unwrap();
+    create(&server, &tenant, 1).await;
+    assert_eq!(holder(&server, 1).await.as_deref(), Some("acme"));
+
+    // An operator edits the table by hand, bypassing the store.
+    let sql = rusqlite::Connection::open(&path).unwrap();
+    sql.execute(
+        "UPDATE tenants SET token_hash = ?1 WHERE id = 'acme'",
+        [&[5u8; 32][..]],
+    )
+    .unwrap();
+    assert_eq!(holder(&server, 1).await, None);
+    assert_eq!(holder(&server, 5).await.as_deref(), Some("acme"));
+    sql.execute("DELETE FROM tenants WHERE id = 'acme'", [])
+        .unwrap();
+    assert_eq!(holder(&server, 5).await, None);
+}

@@ -39,14 +39,18 @@ struct ReadConn {
     tokens: TokenCache,
 }
 
-/// Token lookups answered on one connection, valid while its
-/// `PRAGMA data_version` stays the same: that number changes whenever
-/// another connection (the writer, or the CLI in another process) commits
-/// anything, so a rotated or revoked token takes effect on the next
-/// request, as without a cache.
+/// Token lookups answered on one connection, valid while no tenant
+/// changed. `PRAGMA data_version` changes whenever another connection
+/// (the writer, or the CLI in another process) commits anything; when it
+/// has, the tenant epoch (a counter that triggers advance on every change
+/// to a tenant's tokens, domains or limits, whoever makes it) tells
+/// whether the commits touched a tenant. So a rotated or revoked token
+/// takes effect on the next request, as without a cache, and the commits
+/// of resources leave the cache as it is.
 #[derive(Default)]
 struct TokenCache {
     version: Option<i64>,
+    epoch: Option<i64>,
     found: HashMap<TokenHash, Vec<Tenant>>,
 }
 
@@ -109,9 +113,16 @@ impl Pooled {
             .map_err(failed("looking a token up"))?;
         let cache = &mut rc.tokens;
         if cache.version != Some(version) {
-            cache.found.clear();
+            // Read before the lookups it will vouch for: a lookup is never
+            // older than the epoch it is filed under.
+            let epoch = tenants::epoch(&rc.conn)?;
+            if cache.epoch != Some(epoch) {
+                cache.found.clear();
+                cache.epoch = Some(epoch);
+            }
             cache.version = Some(version);
-        } else if let Some(found) = cache.found.get(token) {
+        }
+        if let Some(found) = cache.found.get(token) {
             return Ok(found.clone());
         }
         let found = tenants::by_token(&rc.conn, token)?;
@@ -588,4 +599,79 @@ fn json_ids(ids: &[ResourceId]) -> String {
             .collect(),
     )
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use scimhub_schema::datetime::DateTime;
+    use scimhub_store::{NewResource, NewTenant, Store, TenantUpdate, UniqueValue};
+
+    use super::*;
+    use crate::SqliteStore;
+
+    /// Which tokens a read connection has remembered.
+    fn remembered(conn: &Pooled) -> usize {
+        conn.conn.as_ref().map_or(0, |c| c.tokens.found.len())
+    }
+
+    #[tokio::test]
+    async fn token_lookups_survive_commits_that_change_no_tenant() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("epoch.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let t = TenantId::new("acme").unwrap();
+        store
+            .create_tenant(NewTenant {
+                id: t.clone(),
+                token: TokenHash([1; 32]),
+                allowed_domains: vec![],
+            })
+            .await
+            .unwrap();
+        let pool = Pool::new(path);
+        let mut conn = pool.get().unwrap();
+        let epoch = |c: &Pooled| tenants::epoch(c.conn().unwrap()).unwrap();
+        assert_eq!(conn.tenants_by_token(&TokenHash([1; 32])).unwrap().len(), 1);
+        assert_eq!(remembered(&conn), 1);
+        let before = epoch(&conn);
+
+        // A resource, and the record of a request: no tenant changed.
+        store
+            .create(
+                &t,
+                NewResource {
+                    resource_type: "User".into(),
+                    document: serde_json::json!({"userName": "bjensen"}),
+                    unique: vec![UniqueValue::new("userName", "bjensen", false)],
+                    members: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        store.record_request(&t, DateTime::now()).await.unwrap();
+        store.close().await.unwrap();
+        let store = SqliteStore::open(conn.pool.path.clone()).unwrap();
+        assert_eq!(epoch(&conn), before);
+        assert_eq!(conn.tenants_by_token(&TokenHash([1; 32])).unwrap().len(), 1);
+        assert_eq!(remembered(&conn), 1, "the lookup is still remembered");
+
+        // A tenant's change empties the cache.
+        store
+            .update_tenant(
+                &t,
+                TenantUpdate {
+                    allowed_domains: Some(vec!["example.com".into()]),
+                    ..TenantUpdate::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(epoch(&conn) > before);
+        assert_eq!(conn.tenants_by_token(&TokenHash([2; 32])).unwrap().len(), 0);
+        assert_eq!(remembered(&conn), 1, "only the new lookup is remembered");
+        let found = conn.tenants_by_token(&TokenHash([1; 32])).unwrap();
+        assert_eq!(found[0].allowed_domains, vec!["example.com".to_owned()]);
+    }
 }

@@ -61,6 +61,14 @@ pub(crate) fn exists(conn: &Connection, id: &TenantId) -> Result<bool> {
         .map_err(failed("reading a tenant"))
 }
 
+/// The tenant epoch: a counter that every change to a tenant's name,
+/// tokens, domains or rate limit advances (migration 0003's triggers).
+pub(crate) fn epoch(conn: &Connection) -> Result<i64> {
+    conn.prepare_cached("SELECT n FROM tenant_epoch WHERE only = 0")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(failed("reading the tenant epoch"))
+}
+
 pub(crate) fn by_token(conn: &Connection, token: &TokenHash) -> Result<Vec<Tenant>> {
     conn.prepare_cached(concat!(
         "SELECT ",
