@@ -25,6 +25,15 @@ pub(crate) fn parse_body<T: DeserializeOwned>(
     limit: usize,
     message: Option<&str>,
 ) -> Result<T> {
+    serde_json::from_value(parse_value(req, limit, message)?).map_err(|e| {
+        ScimError::invalid_syntax(format!("the body is not valid JSON for this request: {e}"))
+    })
+}
+
+/// [`parse_body`] for endpoints that take the JSON value itself (a
+/// resource, or a message read field by field), without copying it into
+/// another type.
+pub(crate) fn parse_value(req: &Request, limit: usize, message: Option<&str>) -> Result<Value> {
     if req.body.len() > limit {
         return Err(ScimError::payload_too_large(format!(
             "the request body is {} bytes; the limit is {limit}",
@@ -65,7 +74,5 @@ pub(crate) fn parse_body<T: DeserializeOwned>(
             )));
         }
     }
-    serde_json::from_value(value).map_err(|e| {
-        ScimError::invalid_syntax(format!("the body is not valid JSON for this request: {e}"))
-    })
+    Ok(value)
 }

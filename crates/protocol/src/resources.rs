@@ -8,7 +8,7 @@ use scimhub_store::{
 };
 use serde_json::{Map, Value};
 
-use crate::body::parse_body;
+use crate::body::parse_value;
 use crate::config::Compatibility;
 use crate::error::{Result, ScimError};
 use crate::patch;
@@ -166,7 +166,7 @@ pub(crate) async fn create(
     rt: ResourceTypeRef<'_>,
     req: &Request,
 ) -> Result<Response> {
-    let mut body: Value = parse_body(req, service.config().limits.max_body_bytes, None)?;
+    let mut body = parse_value(req, service.config().limits.max_body_bytes, None)?;
     if service.config().compatibility == Compatibility::Lenient {
         wrap_bare_ids(rt, &mut body);
     }
@@ -287,7 +287,7 @@ pub(crate) async fn replace(
     req: &Request,
     id: &str,
 ) -> Result<Response> {
-    let mut body: Value = parse_body(req, service.config().limits.max_body_bytes, None)?;
+    let mut body = parse_value(req, service.config().limits.max_body_bytes, None)?;
     if service.config().compatibility == Compatibility::Lenient {
         wrap_bare_ids(rt, &mut body);
     }
@@ -368,7 +368,7 @@ fn yield_now() -> impl Future<Output = ()> {
 /// Reads a PATCH body, enforcing the operation limit and, in strict mode,
 /// the RFC's spelling.
 fn patch_request(service: &Service, req: &Request) -> Result<Vec<PatchOperation>> {
-    let raw: Value = parse_body(
+    let raw = parse_value(
         req,
         service.config().limits.max_body_bytes,
         Some(urn::PATCH_OP),

@@ -23,7 +23,10 @@ pub(crate) struct DocText {
 
 impl DocText {
     pub(crate) fn new(value: Value, unique: Vec<UniqueValue>) -> DocText {
-        let text = value.to_string();
+        // Written straight into a buffer: `Display` goes through the
+        // formatting machinery for every token. Serialising a JSON value
+        // cannot fail (its keys are strings); `Display` is the fallback.
+        let text = serde_json::to_string(&value).unwrap_or_else(|_| value.to_string());
         DocText {
             doc: Doc::new(value, unique),
             text,
