@@ -2,6 +2,7 @@
 //! shared sort keys where it is not. Both backends run this code through
 //! a [`Reader`].
 
+mod lookups;
 mod process;
 mod pushed;
 

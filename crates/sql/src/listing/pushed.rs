@@ -4,9 +4,9 @@
 use scimhub_store::support::{CursorPosition, SortKey, decode_cursor, encode_cursor};
 use scimhub_store::{Page, Pagination, Query, Result, TenantId};
 
-use super::{RECORD_COLUMNS, Reader, base_where, clamp, descending, key_of, paginate, push_count};
+use super::lookups;
+use super::{RECORD_COLUMNS, Reader, clamp, descending, key_of, paginate, push_count};
 use crate::sql::{Dialect, Param, Sql};
-use crate::translate::lookup_halves;
 
 /// A sort SQL can do exactly.
 pub(super) enum Pushed {
@@ -176,13 +176,13 @@ pub(super) async fn pushed_page(
 
 /// A filter matching at most this many resources is answered without
 /// ORDER BY (see [`few_matches`]).
-const FEW: usize = 4;
+pub(super) const FEW: usize = 4;
 
 /// [`few_matches`] for a filter that is one `eq` on an indexed string
 /// attribute in SQLite (`userName eq "…"`, what identity providers send
 /// before every create): the two halves of the condition (see
-/// [`lookup_halves`]) as a `UNION ALL` of two index seeks, translated
-/// once. `None` when the query is of another kind or matches more than
+/// [`lookup_halves`](crate::translate::lookup_halves)) as a `UNION ALL`
+/// of two index seeks, translated once per shape (see [`lookups`]). `None` when the query is of another kind or matches more than
 /// [`FEW`] resources.
 pub(super) async fn lookup(
     reader: &mut dyn Reader,
@@ -196,16 +196,9 @@ pub(super) async fn lookup(
     let Some(filter) = &query.filter else {
         return Ok(None);
     };
-    let mut sql = Sql::new(dialect);
-    let (w, _) = base_where(&mut sql, tenant, &query.resource_type, None);
-    let Some((indexed, odd)) = lookup_halves(&mut sql, filter, "r") else {
+    let Some(sql) = lookups::statement(dialect, tenant, &query.resource_type, filter) else {
         return Ok(None);
     };
-    let limit = sql.limit(clamp(FEW as u64 + 1));
-    let base = format!("SELECT {RECORD_COLUMNS} FROM resources r WHERE {w}");
-    sql.push(&format!(
-        "{base} AND {indexed} UNION ALL {base} AND {odd} LIMIT {limit}"
-    ));
     at_most_few(reader, query, &sql).await
 }
 
