@@ -8,6 +8,7 @@
 //! By default the server is pinned to core 0 with one worker and this load
 //! generator to core 1, on loopback only.
 
+use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,6 +87,19 @@ struct Opts {
     /// Memberships of the initial-sync scenario.
     #[arg(long, default_value_t = 1_000_000)]
     sync_memberships: usize,
+    /// Compare `--server` with this other scimhub binary instead of
+    /// running the scenarios once: both servers are started on SQLite
+    /// files of their own and loaded alike, then every selected scenario
+    /// runs in alternating slices on one server and the other, so that
+    /// both meet the same moments of a noisy host. Prints the median rate
+    /// of each, as a fraction of its own baseline, and the median of the
+    /// per-slice ratios.
+    #[arg(long)]
+    versus: Option<String>,
+    /// Slices per server and scenario with `--versus` (each `--duration`
+    /// seconds).
+    #[arg(long, default_value_t = 8)]
+    slices: usize,
 }
 
 /// A started server, stopped when dropped.
@@ -579,75 +593,19 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
         print_row(&out, b);
         Some(out)
     };
-    // A user picked from the loaded ones, spread over the whole set.
-    let user_path = {
-        let (p, ids) = (users_path.clone(), ids.clone());
-        move |i: u64| format!("{p}/{}", ids[(i as usize * 7919) % ids.len()])
-    };
-
-    let get = {
-        let user = user_path.clone();
-        scenario(
-            "get",
-            "GET /Users/{id}",
-            o.connections,
-            Arc::new(move |i| ("GET", user(i), None)),
-        )
-        .await
-    };
-    let filter = {
-        let (p, n) = (users_path.clone(), o.users as u64);
-        scenario(
-            "filter",
-            "GET /Users?filter=userName eq \"…\"",
-            o.connections,
-            Arc::new(move |i| {
-                (
-                    "GET",
-                    format!(
-                        "{p}?filter=userName%20eq%20%22user{}%40example.com%22",
-                        (i * 7919) % n
-                    ),
-                    None,
-                )
-            }),
-        )
-        .await
-    };
-    let page = {
-        let p = users_path.clone();
-        scenario(
-            "page",
-            "GET /Users?startIndex=1&count=100",
-            o.connections,
-            Arc::new(move |_| ("GET", format!("{p}?startIndex=1&count=100"), None)),
-        )
-        .await
-    };
-    let patch = |i: u64| {
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                                 "Operations": [{"op": "replace", "path": "active", "value": i.is_multiple_of(2)}]})
-    };
-    let patch_one = {
-        let user = user_path.clone();
-        scenario(
-            "patch1",
-            "PATCH replace active (1 conn)",
-            1,
-            Arc::new(move |i| ("PATCH", user(i), Some(patch(i)))),
-        )
-        .await
-    };
-    let patch_many = {
-        let user = user_path.clone();
-        scenario(
-            "patch",
-            &format!("PATCH replace active ({} conns)", o.connections),
-            o.connections,
-            Arc::new(move |i| ("PATCH", user(i), Some(patch(i)))),
-        )
-        .await
-    };
+    let mut outcomes = HashMap::new();
+    for sc in read_scenarios(&users_path, &ids, o.users, o.connections) {
+        if let Some(out) = scenario(sc.key, &sc.name, sc.connections, sc.make).await {
+            outcomes.insert(sc.key, out);
+        }
+    }
+    let (get, filter, page, patch_one, patch_many) = (
+        outcomes.get("get"),
+        outcomes.get("filter"),
+        outcomes.get("page"),
+        outcomes.get("patch1"),
+        outcomes.get("patch"),
+    );
 
     println!();
     println!("summary (targets from the performance issue, SQLite store):");
@@ -656,19 +614,15 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
             println!("  {what:<42} {v:>10.0}   target {target}");
         }
     };
-    line(
-        "GET /Users/{id} req/s",
-        get.as_ref().map(Outcome::rate),
-        ">= 45,000",
-    );
+    line("GET /Users/{id} req/s", get.map(Outcome::rate), ">= 45,000");
     line(
         "GET filter userName eq req/s",
-        filter.as_ref().map(Outcome::rate),
+        filter.map(Outcome::rate),
         ">= 35,000",
     );
     line(
         "GET startIndex=1&count=100 req/s",
-        page.as_ref().map(Outcome::rate),
+        page.map(Outcome::rate),
         ">= 2,500",
     );
     line(
@@ -678,11 +632,11 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
     );
     line(
         "PATCH 32 conns req/s",
-        patch_many.as_ref().map(Outcome::rate),
+        patch_many.map(Outcome::rate),
         ">= 15,000",
     );
     println!("users created per second: {:.0}", created.rate());
-    if let Some(p) = &patch_one {
+    if let Some(p) = patch_one {
         println!("PATCH one at a time: p50 {:.3} ms", p.ms(0.5));
     }
     if let Some(rss) = rss_loaded {
@@ -690,6 +644,211 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
     }
     if let Some(rss) = server.rss_mb() {
         println!("server RSS at the end: {rss:.1} MB");
+    }
+    Ok(())
+}
+
+/// A timed scenario of the main set: its `--only` key, its name, its
+/// connections and its requests.
+struct Scenario {
+    key: &'static str,
+    name: String,
+    connections: usize,
+    make: Make,
+}
+
+/// The main read and update scenarios against `users` (the ids of the
+/// users loaded, `loaded` of them, named as `user_body` names them).
+fn read_scenarios(
+    users_path: &str,
+    users: &Arc<Vec<String>>,
+    loaded: usize,
+    connections: usize,
+) -> Vec<Scenario> {
+    // A user picked from the loaded ones, spread over the whole set.
+    let user_path = {
+        let (p, ids) = (users_path.to_owned(), users.clone());
+        move |i: u64| format!("{p}/{}", ids[(i as usize * 7919) % ids.len()])
+    };
+    let patch = |i: u64| {
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "replace", "path": "active", "value": i.is_multiple_of(2)}]})
+    };
+    let (p, n) = (users_path.to_owned(), loaded.max(1) as u64);
+    let (get_user, patch1_user, patch_user) = (user_path.clone(), user_path.clone(), user_path);
+    let page_path = users_path.to_owned();
+    vec![
+        Scenario {
+            key: "get",
+            name: "GET /Users/{id}".into(),
+            connections,
+            make: Arc::new(move |i| ("GET", get_user(i), None)),
+        },
+        Scenario {
+            key: "filter",
+            name: "GET /Users?filter=userName eq \"…\"".into(),
+            connections,
+            make: Arc::new(move |i| {
+                (
+                    "GET",
+                    format!(
+                        "{p}?filter=userName%20eq%20%22user{}%40example.com%22",
+                        (i * 7919) % n
+                    ),
+                    None,
+                )
+            }),
+        },
+        Scenario {
+            key: "page",
+            name: "GET /Users?startIndex=1&count=100".into(),
+            connections,
+            make: Arc::new(move |_| ("GET", format!("{page_path}?startIndex=1&count=100"), None)),
+        },
+        Scenario {
+            key: "patch1",
+            name: "PATCH replace active (1 conn)".into(),
+            connections: 1,
+            make: Arc::new(move |i| ("PATCH", patch1_user(i), Some(patch(i)))),
+        },
+        Scenario {
+            key: "patch",
+            name: format!("PATCH replace active ({connections} conns)"),
+            connections,
+            make: Arc::new(move |i| ("PATCH", patch_user(i), Some(patch(i)))),
+        },
+    ]
+}
+
+/// The baseline scenario: `GET /healthz`.
+fn baseline_scenario(connections: usize) -> Scenario {
+    Scenario {
+        key: "baseline",
+        name: "baseline GET /healthz".into(),
+        connections,
+        make: Arc::new(|_| ("GET", "/healthz".to_owned(), None)),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// `--versus`: the main scenarios on two binaries, in alternating slices.
+async fn versus_scenarios(o: &Opts, other: &str) -> Result<(), String> {
+    let Some(path) = o.database.strip_prefix("sqlite://") else {
+        return Err("--versus compares two servers on SQLite files of their own".into());
+    };
+    let mut servers = Vec::new();
+    for (label, binary) in [("A", o.server.as_str()), ("B", other)] {
+        let db = format!("sqlite://{path}-{label}");
+        let opts = Opts {
+            server: binary.to_owned(),
+            ..o.clone()
+        };
+        let server = start_server(&opts, &db)?;
+        let users_path = format!("/scim/v2/{}/Users", o.tenant);
+        let p = users_path.clone();
+        let make: Make = Arc::new(move |i| ("POST", p.clone(), Some(user_body(i))));
+        let (created, ids) = counted(
+            &server.base,
+            &o.token,
+            "POST /Users",
+            4,
+            o.users,
+            make,
+            |s| s == 201,
+        )
+        .await;
+        analyze(&db).await?;
+        let ids: Arc<Vec<String>> = Arc::new(ids.into_iter().map(|(_, id)| id).collect());
+        if ids.is_empty() {
+            return Err(format!(
+                "no user was created on {binary}; is the token right?"
+            ));
+        }
+        println!(
+            "{label}: {binary} at {}: {} users created, {:.0}/s",
+            server.base,
+            ids.len(),
+            created.rate()
+        );
+        let mut scenarios = vec![baseline_scenario(o.connections)];
+        scenarios.extend(read_scenarios(&users_path, &ids, o.users, o.connections));
+        servers.push((server, scenarios));
+    }
+    let dur = Duration::from_secs(o.duration);
+    let selected =
+        |key: &str| key == "baseline" || o.only.is_empty() || o.only.iter().any(|s| s == key);
+    let keys: Vec<&'static str> = servers[0]
+        .1
+        .iter()
+        .map(|s| s.key)
+        .filter(|k| selected(k))
+        .collect();
+    println!(
+        "{} slices of {} s per server and scenario, alternating A and B",
+        o.slices, o.duration
+    );
+    println!(
+        "{:<40} {:>11} {:>11} {:>9} {:>9} {:>11}",
+        "scenario", "A req/s", "B req/s", "A × base", "B × base", "B/A"
+    );
+    let mut base_rates = [f64::NAN; 2];
+    for key in keys {
+        let mut rates = [Vec::new(), Vec::new()];
+        let mut ratios = Vec::new();
+        for slice in 0..o.slices {
+            let mut pair = [0.0; 2];
+            // Alternate which server goes first, so neither always
+            // follows the other.
+            let order = if slice % 2 == 0 { [0, 1] } else { [1, 0] };
+            for i in order {
+                let (server, scenarios) = &servers[i];
+                let Some(sc) = scenarios.iter().find(|s| s.key == key) else {
+                    continue;
+                };
+                let out = timed(
+                    &server.base,
+                    &o.token,
+                    &sc.name,
+                    sc.connections,
+                    dur,
+                    sc.make.clone(),
+                    success,
+                )
+                .await;
+                if out.errors > 0 {
+                    eprintln!("{key}: {} errors on server {}", out.errors, ["A", "B"][i]);
+                }
+                pair[i] = out.rate();
+                rates[i].push(out.rate());
+            }
+            ratios.push(pair[1] / pair[0]);
+        }
+        let [a, b] = rates.map(median);
+        if key == "baseline" {
+            base_rates = [a, b];
+        }
+        let name = servers[0]
+            .1
+            .iter()
+            .find(|s| s.key == key)
+            .map_or(key.to_owned(), |s| s.name.clone());
+        println!(
+            "{:<40} {:>11.0} {:>11.0} {:>9.3} {:>9.3} {:>11.3}",
+            name,
+            a,
+            b,
+            a / base_rates[0],
+            b / base_rates[1],
+            median(ratios)
+        );
     }
     Ok(())
 }
@@ -1070,6 +1229,9 @@ fn main() {
         }
     };
     let result = rt.block_on(async {
+        if let Some(other) = &o.versus {
+            return versus_scenarios(&o, other).await;
+        }
         main_scenarios(&o).await?;
         if o.scale {
             scale_scenarios(&o).await?;

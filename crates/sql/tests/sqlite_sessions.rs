@@ -60,13 +60,12 @@ fn checkpoint_completes(path: &Path) -> bool {
     busy == 0 && log == copied
 }
 
-#[tokio::test]
-async fn a_session_reads_one_snapshot_until_it_writes_or_ends() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sessions.db");
-    let server = SqliteStore::open(&path).unwrap();
+/// A store on a new file at `path` with the tenant `acme`, whose token
+/// hashes to `[1; 32]`.
+async fn open_with_tenant(path: &Path) -> (SqliteStore, TenantId) {
+    let store = SqliteStore::open(path).unwrap();
     let tenant = TenantId::new("acme").unwrap();
-    server
+    store
         .create_tenant(NewTenant {
             id: tenant.clone(),
             token: TokenHash([1; 32]),
@@ -74,6 +73,14 @@ async fn a_session_reads_one_snapshot_until_it_writes_or_ends() {
         })
         .await
         .unwrap();
+    (store, tenant)
+}
+
+#[tokio::test]
+async fn a_session_reads_one_snapshot_until_it_writes_or_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sessions.db");
+    let (server, tenant) = open_with_tenant(&path).await;
     let first = create_user(&server, &tenant, "first").await;
 
     let session = server.session().expect("SQLite offers sessions");
@@ -161,16 +168,7 @@ async fn a_session_reads_one_snapshot_until_it_writes_or_ends() {
 async fn a_failed_read_ends_the_snapshot_and_the_session_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("failures.db");
-    let server = SqliteStore::open(&path).unwrap();
-    let tenant = TenantId::new("acme").unwrap();
-    server
-        .create_tenant(NewTenant {
-            id: tenant.clone(),
-            token: TokenHash([1; 32]),
-            allowed_domains: vec![],
-        })
-        .await
-        .unwrap();
+    let (server, tenant) = open_with_tenant(&path).await;
     let session = server.session().unwrap();
     assert!(
         session
