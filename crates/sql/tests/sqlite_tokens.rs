@@ -107,3 +107,27 @@ async fn token_changes_made_in_sql_apply_on_the_next_lookup() {
         .unwrap();
     assert_eq!(holder(&server, 5).await, None);
 }
+
+#[tokio::test]
+async fn a_changed_schema_empties_the_token_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.db");
+    let server = SqliteStore::open(&path).unwrap();
+    let tenant = TenantId::new("acme").unwrap();
+    create(&server, &tenant, 1).await;
+    assert_eq!(holder(&server, 1).await.as_deref(), Some("acme"));
+
+    // An operator renames the table away: lookups fail instead of
+    // answering from what they remembered.
+    let sql = rusqlite::Connection::open(&path).unwrap();
+    sql.execute_batch("ALTER TABLE tenants RENAME TO tenants_away")
+        .unwrap();
+    let err = server
+        .tenant_by_token(&TokenHash([1; 32]), DateTime::now())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("looking a token up"), "{err}");
+    sql.execute_batch("ALTER TABLE tenants_away RENAME TO tenants")
+        .unwrap();
+    assert_eq!(holder(&server, 1).await.as_deref(), Some("acme"));
+}

@@ -43,14 +43,15 @@ struct ReadConn {
 /// changed. `PRAGMA data_version` changes whenever another connection
 /// (the writer, or the CLI in another process) commits anything; when it
 /// has, the tenant epoch (a counter that triggers advance on every change
-/// to a tenant's tokens, domains or limits, whoever makes it) tells
-/// whether the commits touched a tenant. So a rotated or revoked token
-/// takes effect on the next request, as without a cache, and the commits
-/// of resources leave the cache as it is.
+/// to a tenant's tokens, domains or limits, whoever makes it) and the
+/// schema version (any change to the tables) tell whether the commits
+/// touched a tenant. So a rotated or revoked token takes effect on the
+/// next request, as without a cache, and the commits of resources leave
+/// the cache as it is.
 #[derive(Default)]
 struct TokenCache {
     version: Option<i64>,
-    epoch: Option<i64>,
+    epoch: Option<(i64, i64)>,
     found: HashMap<TokenHash, Vec<Tenant>>,
 }
 
@@ -632,7 +633,7 @@ mod tests {
             .unwrap();
         let pool = Pool::new(path);
         let mut conn = pool.get().unwrap();
-        let epoch = |c: &Pooled| tenants::epoch(c.conn().unwrap()).unwrap();
+        let epoch = |c: &Pooled| tenants::epoch(c.conn().unwrap()).unwrap().0;
         assert_eq!(conn.tenants_by_token(&TokenHash([1; 32])).unwrap().len(), 1);
         assert_eq!(remembered(&conn), 1);
         let before = epoch(&conn);

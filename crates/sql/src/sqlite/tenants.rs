@@ -62,11 +62,15 @@ pub(crate) fn exists(conn: &Connection, id: &TenantId) -> Result<bool> {
 }
 
 /// The tenant epoch: a counter that every change to a tenant's name,
-/// tokens, domains or rate limit advances (migration 0003's triggers).
-pub(crate) fn epoch(conn: &Connection) -> Result<i64> {
-    conn.prepare_cached("SELECT n FROM tenant_epoch WHERE only = 0")
-        .and_then(|mut s| s.query_row([], |r| r.get(0)))
-        .map_err(failed("reading the tenant epoch"))
+/// tokens, domains or rate limit advances (migration 0003's triggers),
+/// with the schema version, which every change to the tables (a
+/// migration, an operator's `ALTER TABLE`) advances.
+pub(crate) fn epoch(conn: &Connection) -> Result<(i64, i64)> {
+    conn.prepare_cached(
+        "SELECT n, (SELECT schema_version FROM pragma_schema_version) FROM tenant_epoch WHERE only = 0",
+    )
+    .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
+    .map_err(failed("reading the tenant epoch"))
 }
 
 pub(crate) fn by_token(conn: &Connection, token: &TokenHash) -> Result<Vec<Tenant>> {
