@@ -85,14 +85,20 @@ async fn token_changes_from_another_connection_apply_on_the_next_lookup() {
     assert_eq!(holder(&server, 4).await.as_deref(), Some("acme"));
 }
 
+/// A store on a new file with the tenant `acme` (token 1), whose lookup
+/// the store has answered once and so remembers.
+async fn acme_with_remembered_token(path: &std::path::Path) -> SqliteStore {
+    let server = SqliteStore::open(path).unwrap();
+    create(&server, &TenantId::new("acme").unwrap(), 1).await;
+    assert_eq!(holder(&server, 1).await.as_deref(), Some("acme"));
+    server
+}
+
 #[tokio::test]
 async fn token_changes_made_in_sql_apply_on_the_next_lookup() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("operator.db");
-    let server = SqliteStore::open(&path).unwrap();
-    let tenant = TenantId::new("acme").unwrap();
-    create(&server, &tenant, 1).await;
-    assert_eq!(holder(&server, 1).await.as_deref(), Some("acme"));
+    let server = acme_with_remembered_token(&path).await;
 
     // An operator edits the table by hand, bypassing the store.
     let sql = rusqlite::Connection::open(&path).unwrap();
@@ -112,10 +118,7 @@ async fn token_changes_made_in_sql_apply_on_the_next_lookup() {
 async fn a_changed_schema_empties_the_token_cache() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("schema.db");
-    let server = SqliteStore::open(&path).unwrap();
-    let tenant = TenantId::new("acme").unwrap();
-    create(&server, &tenant, 1).await;
-    assert_eq!(holder(&server, 1).await.as_deref(), Some("acme"));
+    let server = acme_with_remembered_token(&path).await;
 
     // An operator renames the table away: lookups fail instead of
     // answering from what they remembered.
