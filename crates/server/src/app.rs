@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::{Method as HttpMethod, StatusCode};
+use actix_web::http::{Method as HttpMethod, StatusCode, Version};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures::StreamExt;
 use parking_lot::Mutex;
@@ -219,11 +219,13 @@ async fn authenticate(
     }
 }
 
-/// Whether a request only reads and carries no body: a `GET` or `HEAD`
-/// without `Content-Length` (or with 0) and without `Transfer-Encoding`.
+/// Whether a request only reads and carries no body: an HTTP/1.x `GET`
+/// or `HEAD` without `Content-Length` (or with 0) and without
+/// `Transfer-Encoding`. (In HTTP/2 a body needs neither header.)
 fn reads_only(req: &HttpRequest) -> bool {
     let headers = req.headers();
     matches!(*req.method(), HttpMethod::GET | HttpMethod::HEAD)
+        && req.version() <= Version::HTTP_11
         && !headers.contains_key(header::TRANSFER_ENCODING)
         && headers
             .get(header::CONTENT_LENGTH)
@@ -353,7 +355,38 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
 
 #[cfg(test)]
 mod tests {
+    use actix_web::test::TestRequest;
+
     use super::*;
+
+    #[test]
+    fn only_bodiless_http1_reads_keep_a_session() {
+        let get = || TestRequest::get().uri("/scim/v2/acme/Users");
+        assert!(reads_only(&get().to_http_request()));
+        assert!(reads_only(
+            &get()
+                .insert_header((header::CONTENT_LENGTH, "0"))
+                .to_http_request()
+        ));
+        assert!(reads_only(
+            &TestRequest::default()
+                .method(HttpMethod::HEAD)
+                .to_http_request()
+        ));
+        for req in [
+            get()
+                .insert_header((header::CONTENT_LENGTH, "5"))
+                .to_http_request(),
+            get()
+                .insert_header((header::TRANSFER_ENCODING, "chunked"))
+                .to_http_request(),
+            get().version(Version::HTTP_2).to_http_request(),
+            TestRequest::post().to_http_request(),
+            TestRequest::patch().to_http_request(),
+        ] {
+            assert!(!reads_only(&req), "{req:?}");
+        }
+    }
 
     #[test]
     fn json_media_types() {
