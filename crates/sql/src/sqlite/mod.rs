@@ -137,15 +137,11 @@ impl SqliteStore {
 
     /// A reader for the shared query code, inside the session's
     /// transaction on a session's handle.
-    fn reader(&self) -> Result<SqliteReader> {
+    fn reader(&self) -> Result<SqliteReader<'_>> {
         match &self.session {
             Some(s) => SqliteReader::within(s),
             None => SqliteReader::begin(self.inner.pool.get()?),
         }
-    }
-
-    fn finish<T>(&self, reader: SqliteReader, out: &Result<T>) {
-        reader.finish(self.session.as_deref(), out.is_ok());
     }
 
     /// Ends a session's snapshot before a write, so that the session's
@@ -298,7 +294,7 @@ impl Store for SqliteStore {
     async fn list(&self, tenant: &TenantId, query: &Query) -> Result<Page> {
         let mut reader = self.reader()?;
         let page = listing::list(&mut reader, Dialect::Sqlite, tenant, query).await;
-        self.finish(reader, &page);
+        reader.finish(page.is_ok());
         page
     }
 
@@ -312,7 +308,7 @@ impl Store for SqliteStore {
     )> {
         let mut reader = self.reader()?;
         let found = listing::list_with_groups(&mut reader, Dialect::Sqlite, tenant, query).await;
-        self.finish(reader, &found);
+        reader.finish(found.is_ok());
         found
     }
 
@@ -324,7 +320,7 @@ impl Store for SqliteStore {
     ) -> Result<u64> {
         let mut reader = self.reader()?;
         let n = listing::count(&mut reader, Dialect::Sqlite, tenant, resource_type, filter).await;
-        self.finish(reader, &n);
+        reader.finish(n.is_ok());
         n
     }
 

@@ -496,40 +496,43 @@ impl Drop for Session {
 
 /// The shared query code's access to SQLite, inside one read transaction
 /// so that counts and pages agree.
-pub(crate) struct SqliteReader {
+pub(crate) struct SqliteReader<'s> {
     conn: Pooled,
-    /// Whether the reader began the transaction (and ends it), or runs
-    /// inside a session's.
-    owned: bool,
+    /// The session whose transaction the reader runs in; `None` when the
+    /// reader began the transaction (and ends it).
+    session: Option<&'s Session>,
 }
 
-impl SqliteReader {
+impl<'s> SqliteReader<'s> {
     /// A reader in a transaction of its own.
-    pub(crate) fn begin(conn: Pooled) -> Result<SqliteReader> {
+    pub(crate) fn begin(conn: Pooled) -> Result<SqliteReader<'s>> {
         begin(&conn)?;
-        Ok(SqliteReader { conn, owned: true })
+        Ok(SqliteReader {
+            conn,
+            session: None,
+        })
     }
 
     /// A reader inside a session's transaction.
-    pub(crate) fn within(session: &Session) -> Result<SqliteReader> {
+    pub(crate) fn within(session: &'s Session) -> Result<SqliteReader<'s>> {
         Ok(SqliteReader {
             conn: session.take()?,
-            owned: false,
+            session: Some(session),
         })
     }
 
     /// Ends the reader's transaction, or hands the connection back to the
-    /// session it came from.
-    pub(crate) fn finish(self, session: Option<&Session>, ok: bool) {
-        match session {
-            Some(s) if !self.owned => s.keep(self.conn, ok),
-            _ => commit(self.conn),
+    /// session it came from (which ends it after a failure).
+    pub(crate) fn finish(self, ok: bool) {
+        match self.session {
+            Some(s) => s.keep(self.conn, ok),
+            None => commit(self.conn),
         }
     }
 }
 
 #[async_trait]
-impl Reader for SqliteReader {
+impl Reader for SqliteReader<'_> {
     async fn records(&mut self, sql: &Sql) -> Result<Vec<Record>> {
         records(
             self.conn.conn()?,
