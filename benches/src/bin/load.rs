@@ -528,74 +528,31 @@ fn pin_self() {
 async fn main_scenarios(o: &Opts) -> Result<(), String> {
     let db = fresh_db(o, "main").await?;
     let server = start_server(o, &db)?;
-    let base = server.base.clone();
-    let t = o.token.clone();
-    let tenant = o.tenant.clone();
     let dur = Duration::from_secs(o.duration);
     println!(
-        "server: {base}  store: {}  workers: {}  connections: {}  duration: {}s",
-        o.database, o.workers, o.connections, o.duration
+        "server: {}  store: {}  workers: {}  connections: {}  duration: {}s",
+        server.base, o.database, o.workers, o.connections, o.duration
     );
     if let Some(rss) = server.rss_mb() {
         println!("server RSS at start: {rss:.1} MB");
     }
     print_header();
-    let users_path = format!("/scim/v2/{tenant}/Users");
+    let users_path = format!("/scim/v2/{}/Users", o.tenant);
 
-    // Creation: N distinct users over 4 connections.
-    let p = users_path.clone();
-    let make: Make = Arc::new(move |i| ("POST", p.clone(), Some(user_body(i))));
-    let cpu = server.cpu_ns();
-    let (mut created, ids) = counted(
-        &base,
-        &t,
-        &format!("POST /Users ({} users, 4 conns)", o.users),
-        4,
-        o.users,
-        make,
-        |s| s == 201,
-    )
-    .await;
-    charge(&mut created, &server, cpu);
+    let (created, ids) = create_users(&server, o, &users_path).await?;
     print_row(&created, None);
     let rss_loaded = server.rss_mb();
     if o.target.is_none() {
         analyze(&db).await?;
     }
-    let ids: Arc<Vec<String>> = Arc::new(ids.into_iter().map(|(_, id)| id).collect());
-    if ids.is_empty() {
-        return Err("no user was created; is the token right?".into());
-    }
 
-    let cpu = server.cpu_ns();
-    let mut baseline = timed(
-        &base,
-        &t,
-        "baseline GET /healthz",
-        o.connections,
-        dur,
-        Arc::new(|_| ("GET", "/healthz".to_owned(), None)),
-        success,
-    )
-    .await;
-    charge(&mut baseline, &server, cpu);
+    let baseline = run(&server, o, &baseline_scenario(o.connections), dur).await;
     print_row(&baseline, Some(baseline.rate()));
-    let b = Some(baseline.rate());
-    // Runs a timed scenario when `--only` selects it (by `key`) and
-    // prints its row.
-    let scenario = async |key: &str, name: &str, connections: usize, make: Make| {
-        if !o.only.is_empty() && !o.only.iter().any(|s| s == key) {
-            return None;
-        }
-        let cpu = server.cpu_ns();
-        let mut out = timed(&base, &t, name, connections, dur, make, success).await;
-        charge(&mut out, &server, cpu);
-        print_row(&out, b);
-        Some(out)
-    };
     let mut outcomes = HashMap::new();
     for sc in read_scenarios(&users_path, &ids, o.users, o.connections) {
-        if let Some(out) = scenario(sc.key, &sc.name, sc.connections, sc.make).await {
+        if selected(o, sc.key) {
+            let out = run(&server, o, &sc, dur).await;
+            print_row(&out, Some(baseline.rate()));
             outcomes.insert(sc.key, out);
         }
     }
@@ -646,6 +603,63 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
         println!("server RSS at the end: {rss:.1} MB");
     }
     Ok(())
+}
+
+/// Whether `--only` selects the scenario `key` (all are selected when it
+/// names none).
+fn selected(o: &Opts, key: &str) -> bool {
+    o.only.is_empty() || o.only.iter().any(|s| s == key)
+}
+
+/// Runs a timed scenario against `server` and charges it the server's
+/// CPU time.
+async fn run(server: &Server, o: &Opts, sc: &Scenario, dur: Duration) -> Outcome {
+    let cpu = server.cpu_ns();
+    let mut out = timed(
+        &server.base,
+        &o.token,
+        &sc.name,
+        sc.connections,
+        dur,
+        sc.make.clone(),
+        success,
+    )
+    .await;
+    charge(&mut out, server, cpu);
+    out
+}
+
+/// Creates `--users` distinct users (`user_body`) over 4 connections:
+/// the outcome, and the ids of the users created.
+async fn create_users(
+    server: &Server,
+    o: &Opts,
+    users_path: &str,
+) -> Result<(Outcome, Arc<Vec<String>>), String> {
+    let p = users_path.to_owned();
+    let make: Make = Arc::new(move |i| ("POST", p.clone(), Some(user_body(i))));
+    let cpu = server.cpu_ns();
+    let (mut created, ids) = counted(
+        &server.base,
+        &o.token,
+        &format!("POST /Users ({} users, 4 conns)", o.users),
+        4,
+        o.users,
+        make,
+        |s| s == 201,
+    )
+    .await;
+    charge(&mut created, server, cpu);
+    if ids.is_empty() {
+        return Err(format!(
+            "no user was created on {}; is the token right?",
+            server.base
+        ));
+    }
+    Ok((
+        created,
+        Arc::new(ids.into_iter().map(|(_, id)| id).collect()),
+    ))
 }
 
 /// A timed scenario of the main set: its `--only` key, its name, its
@@ -753,25 +767,8 @@ async fn versus_scenarios(o: &Opts, other: &str) -> Result<(), String> {
         };
         let server = start_server(&opts, &db)?;
         let users_path = format!("/scim/v2/{}/Users", o.tenant);
-        let p = users_path.clone();
-        let make: Make = Arc::new(move |i| ("POST", p.clone(), Some(user_body(i))));
-        let (created, ids) = counted(
-            &server.base,
-            &o.token,
-            "POST /Users",
-            4,
-            o.users,
-            make,
-            |s| s == 201,
-        )
-        .await;
+        let (created, ids) = create_users(&server, o, &users_path).await?;
         analyze(&db).await?;
-        let ids: Arc<Vec<String>> = Arc::new(ids.into_iter().map(|(_, id)| id).collect());
-        if ids.is_empty() {
-            return Err(format!(
-                "no user was created on {binary}; is the token right?"
-            ));
-        }
         println!(
             "{label}: {binary} at {}: {} users created, {:.0}/s",
             server.base,
@@ -783,13 +780,11 @@ async fn versus_scenarios(o: &Opts, other: &str) -> Result<(), String> {
         servers.push((server, scenarios));
     }
     let dur = Duration::from_secs(o.duration);
-    let selected =
-        |key: &str| key == "baseline" || o.only.is_empty() || o.only.iter().any(|s| s == key);
     let keys: Vec<&'static str> = servers[0]
         .1
         .iter()
         .map(|s| s.key)
-        .filter(|k| selected(k))
+        .filter(|k| *k == "baseline" || selected(o, k))
         .collect();
     println!(
         "{} slices of {} s per server and scenario, alternating A and B",
@@ -813,16 +808,7 @@ async fn versus_scenarios(o: &Opts, other: &str) -> Result<(), String> {
                 let Some(sc) = scenarios.iter().find(|s| s.key == key) else {
                     continue;
                 };
-                let out = timed(
-                    &server.base,
-                    &o.token,
-                    &sc.name,
-                    sc.connections,
-                    dur,
-                    sc.make.clone(),
-                    success,
-                )
-                .await;
+                let out = run(server, o, sc, dur).await;
                 if out.errors > 0 {
                     eprintln!("{key}: {} errors on server {}", out.errors, ["A", "B"][i]);
                 }
