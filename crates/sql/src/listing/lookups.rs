@@ -11,11 +11,10 @@
 //! must have the same text, show which parameter is which, and that
 //! template binds every later lookup of the shape without translating.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use parking_lot::Mutex;
-use scimhub_filter::{BoundFilter, BoundValue, CompareOp};
+use scimhub_filter::{BoundFilter, BoundPath, BoundValue, CompareOp};
 use scimhub_store::{Expr, TenantId};
 
 use super::pushed::FEW;
@@ -28,11 +27,18 @@ use crate::translate::lookup_halves;
 const MAX_SHAPES: usize = 64;
 
 /// What a lookup's statement depends on besides its values.
-#[derive(Clone, PartialEq, Eq, Hash)]
 struct Shape {
     dialect: Dialect,
     attribute: String,
     case_exact: bool,
+}
+
+impl Shape {
+    fn is(&self, dialect: Dialect, path: &BoundPath) -> bool {
+        self.dialect == dialect
+            && self.case_exact == path.case_exact
+            && self.attribute == path.attribute
+    }
 }
 
 /// Where a parameter's value comes from.
@@ -73,8 +79,9 @@ impl Template {
     }
 }
 
-static TEMPLATES: LazyLock<Mutex<HashMap<Shape, Arc<Template>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// The templates by shape: a handful, searched in order, so that a
+/// lookup neither allocates nor hashes a key to find its template.
+static TEMPLATES: Mutex<Vec<(Shape, Arc<Template>)>> = Mutex::new(Vec::new());
 
 /// The statement reading at most `FEW + 1` resources of `rt` in
 /// `tenant` that `filter` matches, as a `UNION ALL` of the two index
@@ -93,12 +100,11 @@ pub(super) fn statement(
     if path.extension.is_some() || path.sub.is_some() {
         return None;
     }
-    let shape = Shape {
-        dialect,
-        attribute: path.attribute.clone(),
-        case_exact: path.case_exact,
-    };
-    let known = TEMPLATES.lock().get(&shape).cloned();
+    let known = TEMPLATES
+        .lock()
+        .iter()
+        .find(|(shape, _)| shape.is(dialect, path))
+        .map(|(_, t)| t.clone());
     if let Some(t) = known {
         return Some(t.bind(dialect, tenant, rt, want));
     }
@@ -117,7 +123,14 @@ pub(super) fn statement(
         if templates.len() >= MAX_SHAPES {
             templates.clear();
         }
-        templates.insert(shape, Arc::new(t));
+        if !templates.iter().any(|(shape, _)| shape.is(dialect, path)) {
+            let shape = Shape {
+                dialect,
+                attribute: path.attribute.clone(),
+                case_exact: path.case_exact,
+            };
+            templates.push((shape, Arc::new(t)));
+        }
     }
     Some(sql)
 }
