@@ -224,11 +224,11 @@ pub trait Store: Send + Sync + 'static {
     /// write; dropping the handle ends it too. Writes through other
     /// handles are not seen until then.
     ///
-    /// Keep a session for one short request: while it holds a snapshot a
-    /// backend may keep old versions of pages alive (SQLite cannot
-    /// checkpoint its write-ahead log past an open read transaction).
-    /// Request bodies should be read before the first read, or the
-    /// session not used for requests that carry one.
+    /// Keep a session for one short unit of work, and do not hold one
+    /// while waiting on something slow (a client still sending): while it
+    /// holds a snapshot a backend may keep old versions of pages alive
+    /// (SQLite cannot checkpoint its write-ahead log past an open read
+    /// transaction).
     fn session(&self) -> Option<Arc<dyn Store>> {
         None
     }
