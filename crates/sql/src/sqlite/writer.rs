@@ -2,9 +2,11 @@
 //! commits them in groups. It drains whatever is queued, runs each
 //! command inside its own SAVEPOINT within one transaction (a failing
 //! command rolls back to its savepoint and fails alone), commits once,
-//! and only then answers each caller.
+//! and only then answers each caller. Checkpoints are left to a thread
+//! of their own (see [`super::checkpoint`]).
 
 use std::panic::AssertUnwindSafe;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
@@ -12,6 +14,8 @@ use std::thread::JoinHandle;
 use parking_lot::Mutex;
 use rusqlite::Connection;
 use scimhub_store::{Error, ErrorKind, Result};
+
+use super::checkpoint::{self, Checkpointer, Policy};
 
 /// At most this many commands share one transaction.
 const MAX_GROUP: usize = 1_024;
@@ -32,20 +36,32 @@ enum Msg {
 pub(crate) struct Writer {
     tx: Sender<Msg>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    checkpointer: Arc<Checkpointer>,
 }
 
 impl Writer {
-    /// Starts the thread on `conn`.
-    pub(crate) fn start(conn: Connection) -> Result<Writer> {
+    /// Starts the thread on `conn`, a connection to `path`, and the
+    /// checkpoint thread beside it.
+    pub(crate) fn start(conn: Connection, path: &Path, policy: Policy) -> Result<Writer> {
+        let checkpointer = Arc::new(Checkpointer::start(path, policy)?);
+        checkpoint::watch(&conn);
         let (tx, rx) = channel();
+        let theirs = Arc::clone(&checkpointer);
         let thread = std::thread::Builder::new()
             .name("scimhub-sqlite-writer".into())
-            .spawn(move || run(&conn, &rx))
+            .spawn(move || run(&conn, &rx, &theirs))
             .map_err(|e| Error::unavailable("cannot start the SQLite writer thread", e))?;
         Ok(Writer {
             tx,
             thread: Mutex::new(Some(thread)),
+            checkpointer,
         })
+    }
+
+    /// The checkpoint thread's side of the writer.
+    #[cfg(test)]
+    pub(crate) fn checkpointer(&self) -> &Checkpointer {
+        &self.checkpointer
     }
 
     /// Runs `f` in the writer's transaction and waits for the commit.
@@ -87,12 +103,14 @@ impl Writer {
         let _ = self.tx.send(Msg::Work(work));
     }
 
-    /// Finishes queued commands and stops the thread.
+    /// Finishes queued commands and stops the thread, then the
+    /// checkpoint thread.
     pub(crate) fn stop(&self) {
         let _ = self.tx.send(Msg::Stop);
         if let Some(t) = self.thread.lock().take() {
             let _ = t.join();
         }
+        self.checkpointer.stop();
     }
 }
 
@@ -113,7 +131,7 @@ fn closed() -> Error {
     Error::new(ErrorKind::Unavailable, "the SQLite store is closed")
 }
 
-fn run(conn: &Connection, rx: &Receiver<Msg>) {
+fn run(conn: &Connection, rx: &Receiver<Msg>, checkpointer: &Checkpointer) {
     while let Ok(first) = rx.recv() {
         let mut group = Vec::new();
         let mut stop = false;
@@ -130,6 +148,7 @@ fn run(conn: &Connection, rx: &Receiver<Msg>) {
         }
         if !group.is_empty() {
             commit_group(conn, group);
+            checkpointer.committed(conn, checkpoint::take_frames());
         }
         if stop {
             break;

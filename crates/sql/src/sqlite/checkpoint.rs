@@ -1,0 +1,240 @@
+//! Checkpoints off the writer's path.
+//!
+//! In WAL mode every commit appends pages to the `-wal` file, and a
+//! checkpoint copies them back into the database file (and syncs both).
+//! By default SQLite runs that checkpoint inside the commit that crosses
+//! the threshold, so the writer — and every caller queued behind it —
+//! waits for the copy and two syncs. Here the writer only notes how
+//! large the log has grown (SQLite's WAL hook) and, each time it has
+//! grown by the policy's `frames`, wakes a thread of its own, which
+//! checkpoints on a connection of its own while the writer goes on
+//! committing. The checkpoints are `PASSIVE`: they copy what no reader
+//! still needs and never block readers or the writer.
+//!
+//! The log starts over from its beginning only once every frame in it
+//! has been copied, and a writer that never pauses keeps adding frames
+//! while the thread copies. So the thread repeats its pass (each one
+//! copies what arrived during the last, and they shorten quickly) until
+//! a short tail is left, and the writer copies that tail itself after
+//! its next commit: a small copy, after which its next transaction
+//! starts the log over and the file stops growing.
+//!
+//! If the thread falls behind (a reader pinning an old snapshot, a slow
+//! disk), the writer checkpoints itself once the log reaches the
+//! backstop, as SQLite would, so the log stays bounded.
+
+use std::cell::Cell;
+use std::os::raw::c_int;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+use parking_lot::{Condvar, Mutex};
+use rusqlite::Connection;
+use rusqlite::hooks::Wal;
+use scimhub_store::{Error, Result};
+
+use super::conn;
+
+/// When to checkpoint, in WAL frames (one frame is one page).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Policy {
+    /// The log size at which the checkpoint thread is woken. Large enough
+    /// that a page written by many commits is copied once rather than
+    /// many times.
+    pub(crate) frames: i32,
+    /// The log size at which the writer checkpoints itself.
+    pub(crate) backstop: i32,
+}
+
+impl Policy {
+    /// 8,000 frames (32 MiB of 4 KiB pages), backstop four times that.
+    pub(crate) const DEFAULT: Policy = Policy {
+        frames: 8_000,
+        backstop: 32_000,
+    };
+}
+
+thread_local! {
+    /// The log size the WAL hook last reported on this thread (the
+    /// writer's: the hook runs inside its COMMIT).
+    static WAL_FRAMES: Cell<i32> = const { Cell::new(0) };
+}
+
+/// The WAL hook: records the log size for the writer loop to read. (A
+/// hook is a plain function, so it hands its figure over through the
+/// committing thread.)
+fn note_frames(_: &Wal, frames: c_int) -> rusqlite::Result<()> {
+    WAL_FRAMES.with(|f| f.set(frames));
+    Ok(())
+}
+
+/// Installs the hook on the writer's connection. It replaces SQLite's
+/// automatic checkpoints on that connection.
+pub(crate) fn watch(conn: &Connection) {
+    conn.wal_hook(Some(note_frames));
+}
+
+/// The log size reported by the last commit on this thread, cleared.
+pub(crate) fn take_frames() -> i32 {
+    WAL_FRAMES.with(|f| f.replace(0))
+}
+
+#[derive(Default)]
+struct State {
+    requested: bool,
+    stop: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    wake: Condvar,
+    /// Set by the thread when it has copied all but a short tail of the
+    /// log; the writer then copies the tail itself, so that its next
+    /// transaction can start the log over.
+    caught_up: AtomicBool,
+    /// Checkpoint passes run by the thread.
+    runs: AtomicU64,
+}
+
+/// The checkpoint thread and the writer's side of the policy.
+pub(crate) struct Checkpointer {
+    policy: Policy,
+    shared: Arc<Shared>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    /// The log size when the thread was last woken (the writer's).
+    woken_at: AtomicI32,
+    /// Checkpoints the writer ran itself: tails after the thread caught
+    /// up, and backstops.
+    tails: AtomicU64,
+    backstops: AtomicU64,
+}
+
+impl Checkpointer {
+    /// Starts the thread on a connection of its own to `path`.
+    pub(crate) fn start(path: &Path, policy: Policy) -> Result<Checkpointer> {
+        let conn = conn::open(path, false)?;
+        let shared = Arc::new(Shared::default());
+        let theirs = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("scimhub-sqlite-checkpoint".into())
+            .spawn(move || run(&conn, &theirs, policy))
+            .map_err(|e| Error::unavailable("cannot start the SQLite checkpoint thread", e))?;
+        Ok(Checkpointer {
+            policy,
+            shared,
+            thread: Mutex::new(Some(thread)),
+            woken_at: AtomicI32::new(0),
+            tails: AtomicU64::new(0),
+            backstops: AtomicU64::new(0),
+        })
+    }
+
+    /// Called by the writer after a commit, with the log size the commit
+    /// left (0 when the hook did not run).
+    pub(crate) fn committed(&self, conn: &Connection, frames: i32) {
+        // A log shorter than at the last wake-up has started over.
+        let woken_at = match self.woken_at.load(Ordering::Relaxed) {
+            w if w > frames => 0,
+            w => w,
+        };
+        let inline = if self.shared.caught_up.swap(false, Ordering::AcqRel) {
+            Some(&self.tails)
+        } else if frames >= self.policy.backstop {
+            Some(&self.backstops)
+        } else {
+            None
+        };
+        if let Some(count) = inline {
+            count.fetch_add(1, Ordering::Relaxed);
+            if let Err(e) = checkpoint(conn) {
+                tracing::warn!(error = %e, frames, "SQLite writer could not checkpoint");
+            }
+            self.woken_at.store(0, Ordering::Relaxed);
+        } else if frames.saturating_sub(woken_at) >= self.policy.frames {
+            self.woken_at.store(frames, Ordering::Relaxed);
+            let mut state = self.shared.state.lock();
+            state.requested = true;
+            self.shared.wake.notify_one();
+        } else {
+            self.woken_at.store(woken_at, Ordering::Relaxed);
+        }
+    }
+
+    /// Checkpoint passes run by the thread; tails and backstops run by
+    /// the writer.
+    #[cfg(test)]
+    pub(crate) fn counts(&self) -> (u64, u64, u64) {
+        (
+            self.shared.runs.load(Ordering::Relaxed),
+            self.tails.load(Ordering::Relaxed),
+            self.backstops.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Stops the thread (a checkpoint in progress finishes first).
+    pub(crate) fn stop(&self) {
+        {
+            let mut state = self.shared.state.lock();
+            state.stop = true;
+            self.shared.wake.notify_one();
+        }
+        if let Some(t) = self.thread.lock().take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Passes per wake-up at most: each copies what the writer added during
+/// the one before, so they shorten quickly.
+const MAX_PASSES: u32 = 6;
+
+fn run(conn: &Connection, shared: &Shared, policy: Policy) {
+    // A tail this short is left to the writer.
+    let short = i64::from((policy.frames / 32).max(1));
+    loop {
+        {
+            let mut state = shared.state.lock();
+            while !state.requested && !state.stop {
+                shared.wake.wait(&mut state);
+            }
+            if state.stop {
+                return;
+            }
+            state.requested = false;
+        }
+        for _ in 0..MAX_PASSES {
+            match checkpoint(conn) {
+                Ok(left) => {
+                    shared.runs.fetch_add(1, Ordering::Relaxed);
+                    if left <= short {
+                        shared.caught_up.store(true, Ordering::Release);
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "SQLite checkpoint failed");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A `PASSIVE` checkpoint: copies what it can without waiting for anyone.
+/// Returns the frames of the log it left uncopied.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |r| {
+        let log: i64 = r.get(1)?;
+        let copied: i64 = r.get(2)?;
+        Ok(log.saturating_sub(copied).max(0))
+    })
+}
