@@ -213,13 +213,15 @@ fn run(conn: &Connection, shared: &Shared, policy: Policy) {
         }
         for _ in 0..MAX_PASSES {
             match checkpoint(conn) {
-                Ok(left) => {
+                Ok(Some(left)) => {
                     shared.runs.fetch_add(1, Ordering::Relaxed);
                     if left <= short {
                         shared.caught_up.store(true, Ordering::Release);
                         break;
                     }
                 }
+                // Someone else is checkpointing: the next wake-up tries again.
+                Ok(None) => break,
                 Err(e) => {
                     tracing::warn!(error = %e, "SQLite checkpoint failed");
                     break;
@@ -230,11 +232,13 @@ fn run(conn: &Connection, shared: &Shared, policy: Policy) {
 }
 
 /// A `PASSIVE` checkpoint: copies what it can without waiting for anyone.
-/// Returns the frames of the log it left uncopied.
-fn checkpoint(conn: &Connection) -> rusqlite::Result<i64> {
+/// Returns the frames of the log it left uncopied, or `None` when another
+/// connection (another process's, perhaps) was checkpointing.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     conn.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |r| {
+        let busy: i64 = r.get(0)?;
         let log: i64 = r.get(1)?;
         let copied: i64 = r.get(2)?;
-        Ok(log.saturating_sub(copied).max(0))
+        Ok((busy == 0 && log >= 0 && copied >= 0).then(|| log.saturating_sub(copied)))
     })
 }
