@@ -266,10 +266,7 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
     // The path below /scim/v2: `/{tenant}` or `/{tenant}/{rest}`.
     let below = req.path().strip_prefix("/scim/v2").unwrap_or("");
     let below = below.strip_prefix('/').unwrap_or(below);
-    let (tenant_name, rest) = match below.split_once('/') {
-        Some((t, r)) => (t.to_owned(), r.to_owned()),
-        None => (below.to_owned(), String::new()),
-    };
+    let (tenant_name, rest) = below.split_once('/').unwrap_or((below, ""));
     if tenant_name.is_empty() {
         return not_found(req).await;
     }
@@ -281,7 +278,7 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
     // before its body is read.
     let mut session = app.store().session();
     let store = session.as_ref().unwrap_or(app.store());
-    let tenant = match authenticate(&app, &**store, &req, &tenant_name).await {
+    let tenant = match authenticate(&app, &**store, &req, tenant_name).await {
         Ok(t) => t,
         Err(resp) => return resp,
     };
@@ -332,11 +329,11 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
     };
     let base_url = {
         let info = req.connection_info();
-        format!("{}://{}/scim/v2/{tenant_name}", info.scheme(), info.host())
+        [info.scheme(), "://", info.host(), "/scim/v2/", tenant_name].concat()
     };
     let request = Request {
         method: method(req.method()),
-        path: format!("/{rest}"),
+        path: ["/", rest].concat(),
         query: parse_query(req.query_string()),
         if_match: header_text(header::IF_MATCH),
         if_none_match: header_text(header::IF_NONE_MATCH),
