@@ -198,8 +198,9 @@ impl Drop for Checkpointer {
 const MAX_PASSES: u32 = 6;
 
 fn run(conn: &Connection, shared: &Shared, policy: Policy) {
-    // A tail this short is left to the writer.
-    let short = i64::from((policy.frames / 32).max(1));
+    // A tail this short is left to the writer: a thirty-second of the
+    // interval, and at least 64 frames (256 KiB), which it copies quickly.
+    let short = i64::from((policy.frames / 32).max(64));
     loop {
         {
             let mut state = shared.state.lock();

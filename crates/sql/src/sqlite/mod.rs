@@ -526,58 +526,95 @@ mod tests {
         }
     }
 
-    /// Past the policy's threshold the checkpoint thread copies the log
-    /// back while the writer goes on; with the backstop the log stays
-    /// bounded however far the thread falls behind, and every write
-    /// survives.
-    #[test]
-    fn a_thread_of_its_own_checkpoints_the_log() {
-        const USERS: usize = 400;
+    /// Creates 800 users one commit at a time under `policy`, then one
+    /// more every 10 ms until `done` holds for the checkpoint counts
+    /// (threads run when the machine lets them); checks that every write
+    /// survives a reopening, and returns the longest the log grew (in
+    /// frames) with the counts.
+    fn fill_the_log(
+        policy: checkpoint::Policy,
+        done: fn((u64, u64, u64)) -> bool,
+    ) -> (u64, (u64, u64, u64)) {
+        const USERS: usize = 800;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wal.db");
-        let policy = checkpoint::Policy {
-            frames: 40,
-            backstop: 400,
-        };
         let store = SqliteStore::open_with(&path, policy).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .unwrap();
         let t = TenantId::new("t").unwrap();
-        rt.block_on(async {
+        let created = rt.block_on(async {
             store
                 .create_tenant(NewTenant { id: t.clone(), token: TokenHash([1; 32]), allowed_domains: vec![] })
                 .await
                 .unwrap();
+            let create = |i: usize| {
+                store.create(&t, NewResource {
+                    resource_type: "User".into(),
+                    document: serde_json::json!({"userName": format!("user{i}"), "displayName": "x".repeat(300)}),
+                    unique: vec![],
+                    members: vec![],
+                })
+            };
             for i in 0..USERS {
-                store
-                    .create(&t, NewResource {
-                        resource_type: "User".into(),
-                        document: serde_json::json!({"userName": format!("user{i}"), "displayName": "x".repeat(300)}),
-                        unique: vec![],
-                        members: vec![],
-                    })
-                    .await
-                    .unwrap();
+                create(i).await.unwrap();
             }
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-            while store.inner.writer.checkpointer().counts().0 == 0 {
-                assert!(std::time::Instant::now() < deadline, "the checkpoint thread never ran");
+            let mut created = USERS;
+            while !done(store.inner.writer.checkpointer().counts()) {
+                let counts = store.inner.writer.checkpointer().counts();
+                assert!(std::time::Instant::now() < deadline, "checkpoint counts stuck at {counts:?}");
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                create(created).await.unwrap();
+                created += 1;
             }
+            created
         });
-        // The log file is as long as the most frames it ever held: the
-        // backstop, plus what the commits made while a checkpoint ran.
-        let frame = 24 + 4_096;
+        let counts = store.inner.writer.checkpointer().counts();
+        // The log file is as long as the most frames it ever held.
         let wal = std::fs::metadata(dir.path().join("wal.db-wal"))
             .unwrap()
             .len();
-        assert!(wal <= 32 + 1_000 * frame, "the log grew to {wal} bytes");
+        let frames = wal.saturating_sub(32) / (24 + 4_096);
         rt.block_on(async { store.close().await.unwrap() });
         drop(store);
         let reopened = SqliteStore::open(&path).unwrap();
         let n = rt.block_on(async { reopened.count(&t, "User", None).await.unwrap() });
-        assert_eq!(n, USERS as u64);
+        assert_eq!(n, created as u64);
+        (frames, counts)
+    }
+
+    /// Left alone, 800 creations fill the log with about 7,700 frames.
+    /// With the checkpoint thread woken every 40 frames (and no
+    /// backstop), the thread copies the log while the writer goes on and
+    /// the writer copies the short tail it leaves, so the log starts over
+    /// and stays short. The bound is generous: a busy machine may stall
+    /// the thread mid-copy while the writer goes on.
+    #[test]
+    fn the_checkpoint_thread_keeps_the_log_short() {
+        let policy = checkpoint::Policy {
+            frames: 40,
+            backstop: i32::MAX,
+        };
+        let (frames, (runs, tails, backstops)) = fill_the_log(policy, |(_, tails, _)| tails > 0);
+        assert!(runs > 0);
+        assert!(tails > 0, "the writer never copied a tail");
+        assert_eq!(backstops, 0);
+        assert!(frames <= 2_500, "the log grew to {frames} frames");
+    }
+
+    /// With the thread never woken, the writer checkpoints itself at the
+    /// backstop, and the log stays within it.
+    #[test]
+    fn the_writer_checkpoints_at_the_backstop() {
+        let policy = checkpoint::Policy {
+            frames: i32::MAX,
+            backstop: 400,
+        };
+        let (frames, (runs, tails, backstops)) = fill_the_log(policy, |_| true);
+        assert_eq!((runs, tails), (0, 0));
+        assert!(backstops > 0);
+        assert!(frames <= 1_000, "the log grew to {frames} frames");
     }
 }
