@@ -133,8 +133,11 @@ impl Checkpointer {
     }
 
     /// Called by the writer after a commit, with the log size the commit
-    /// left (0 when the hook did not run).
+    /// left (0 when the hook did not run: nothing was written).
     pub(crate) fn committed(&self, conn: &Connection, frames: i32) {
+        if frames <= 0 {
+            return;
+        }
         // A log shorter than at the last wake-up has started over.
         let woken_at = match self.woken_at.load(Ordering::Relaxed) {
             w if w > frames => 0,
