@@ -29,9 +29,11 @@ use crate::stats::RequestClock;
 
 /// A [`Store`] in one SQLite file.
 ///
-/// Cheap to clone: clones share the connections and the writer thread.
-/// Other processes may open the same file at the same time (the
-/// `scimhub` CLI does, while a server runs).
+/// Cheap to clone: clones share the connections, the writer thread and
+/// the thread that checkpoints the write-ahead log (both stop when the
+/// last clone is dropped or the store is closed). Other processes may
+/// open the same file at the same time (the `scimhub` CLI does, while a
+/// server runs).
 #[derive(Clone)]
 pub struct SqliteStore {
     inner: Arc<Inner>,
