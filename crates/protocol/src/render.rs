@@ -220,6 +220,29 @@ struct Meta<'r> {
     version: Version,
 }
 
+impl Meta<'_> {
+    /// Appends the JSON that serialising `self` gives, written directly:
+    /// the keys are constants and the timestamps and version can hold
+    /// nothing that needs escaping, so only the type and the location go
+    /// through the escaping writer. (One of these is written for every
+    /// resource in a response.)
+    fn write_json(&self, out: &mut Vec<u8>) -> Option<()> {
+        use std::io::Write;
+        out.extend_from_slice(b"{\"resourceType\":");
+        serde_json::to_writer(&mut *out, self.resource_type).ok()?;
+        // RFC 3339 text: digits, signs, `T`, `:`, `.` and `Z`.
+        write!(
+            out,
+            ",\"created\":\"{}\",\"lastModified\":\"{}\",\"location\":",
+            self.created, self.last_modified
+        )
+        .ok()?;
+        serde_json::to_writer(&mut *out, &self.location).ok()?;
+        // `W/"n"` as a JSON string.
+        write!(out, ",\"version\":\"W/\\\"{}\\\"\"}}", self.version.0).ok()
+    }
+}
+
 fn as_text<S: Serializer>(t: &DateTime, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.collect_str(t)
 }
@@ -508,17 +531,41 @@ fn splice(
             return None;
         }
     }
-    let mut schemas = match schemas.map(|s| serde_json::from_str::<Value>(s.get())) {
-        Some(Ok(Value::Array(s))) => s,
-        Some(Err(_)) => return None,
-        _ => vec![Value::String(rt.core_schema().id().to_owned())],
-    };
-    if let Some((ext, _)) = computed.licence {
-        add_schema(&mut schemas, ext);
-    }
     let mut out = Vec::with_capacity(text.len() + 256);
     out.extend_from_slice(b"{\"schemas\":");
-    serde_json::to_writer(&mut out, &schemas).ok()?;
+    let licence = computed.licence.map(|(ext, _)| ext);
+    // The usual case, an array of URNs without escapes, is copied as it
+    // is: strings serde_json can borrow held no escape, so they need none.
+    if let Some(Ok(urns)) = schemas.map(|s| serde_json::from_str::<Vec<&str>>(s.get())) {
+        out.push(b'[');
+        for (i, urn) in urns.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(urn.as_bytes());
+            out.push(b'"');
+        }
+        if let Some(ext) = licence
+            && !urns.iter().any(|s| urn::eq(s, ext))
+        {
+            if !urns.is_empty() {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, ext).ok()?;
+        }
+        out.push(b']');
+    } else {
+        let mut schemas = match schemas.map(|s| serde_json::from_str::<Value>(s.get())) {
+            Some(Ok(Value::Array(s))) => s,
+            Some(Err(_)) => return None,
+            _ => vec![Value::String(rt.core_schema().id().to_owned())],
+        };
+        if let Some(ext) = licence {
+            add_schema(&mut schemas, ext);
+        }
+        serde_json::to_writer(&mut out, &schemas).ok()?;
+    }
     out.extend_from_slice(b",\"id\":");
     serde_json::to_writer(&mut out, id.as_str()).ok()?;
     for (key, value) in members.iter().filter(|(k, _)| *k != "schemas") {
@@ -546,7 +593,7 @@ fn splice(
         serde_json::to_writer(&mut out, members).ok()?;
     }
     out.extend_from_slice(b",\"meta\":");
-    serde_json::to_writer(&mut out, &computed.meta).ok()?;
+    computed.meta.write_json(&mut out)?;
     out.push(b'}');
     String::from_utf8(out).ok()
 }
@@ -739,6 +786,62 @@ mod splice_tests {
         assert!(splice_text(&registry, r#"{"userName":"a""#).is_none());
         assert!(splice_text(&registry, "[1]").is_none());
         assert!(splice_text(&registry, r#"{"userName":"a"}"#).is_some());
+    }
+
+    #[test]
+    fn stored_schemas_splice_as_built() {
+        let registry = Registry::standard();
+        let licensed = [group("b2", "E5", true)];
+        let cases = [
+            json!({"schemas": [], "userName": "a"}),
+            json!({"schemas": [urn::USER], "userName": "a"}),
+            json!({"schemas": [urn::USER, "urn:x:\"quoted\"\\"], "userName": "a"}),
+            json!({"schemas": [urn::USER, urn::LICENSE_USER.to_uppercase()], "userName": "a"}),
+            json!({"schemas": [urn::USER, urn::LICENSE_USER], "userName": "a"}),
+            json!({"schemas": [urn::USER, "urn:é:ü\u{7f}"], "userName": "a"}),
+            json!({"schemas": [urn::USER, 5, null], "userName": "a"}),
+        ];
+        for doc in &cases {
+            for groups in [&licensed[..], &[]] {
+                let (text, value, _) = both(&registry, doc, groups, &[]);
+                assert_eq!(text, value, "{doc}");
+            }
+        }
+    }
+
+    /// `meta` written directly is the JSON serde_json writes for it.
+    #[test]
+    fn meta_is_written_as_serialised() {
+        let dates = [
+            DateTime::from_unix(0, 0),
+            DateTime::from_unix(1_700_000_000, 120_000_000),
+            DateTime::from_unix(-62_135_596_800, 999_000_000),
+            DateTime::from_unix(253_402_300_800, 1_000_000),
+        ];
+        let locations = [
+            String::new(),
+            format!("{BASE}/Users/2819c223"),
+            "https://h\"ost\\/\u{1}\u{1f}\u{7f}é😀</script>/Users/x".to_owned(),
+        ];
+        for (i, created) in dates.iter().enumerate() {
+            for location in &locations {
+                for version in [0, 7, u64::MAX] {
+                    let meta = Meta {
+                        resource_type: if i % 2 == 0 { "User" } else { "Gr\"oup" },
+                        created: *created,
+                        last_modified: dates[(i + 1) % dates.len()],
+                        location: location.clone(),
+                        version: Version(version),
+                    };
+                    let mut direct = Vec::new();
+                    meta.write_json(&mut direct).unwrap();
+                    assert_eq!(
+                        String::from_utf8(direct).unwrap(),
+                        serde_json::to_string(&meta).unwrap()
+                    );
+                }
+            }
+        }
     }
 
     fn splice_text(registry: &Registry, text: &str) -> Option<String> {
