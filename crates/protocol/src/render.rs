@@ -227,19 +227,32 @@ impl Meta<'_> {
     /// through the escaping writer. (One of these is written for every
     /// resource in a response.)
     fn write_json(&self, out: &mut Vec<u8>) -> Option<()> {
-        use std::io::Write;
         out.extend_from_slice(b"{\"resourceType\":");
         serde_json::to_writer(&mut *out, self.resource_type).ok()?;
-        // RFC 3339 text: digits, signs, `T`, `:`, `.` and `Z`.
-        write!(
-            out,
-            ",\"created\":\"{}\",\"lastModified\":\"{}\",\"location\":",
-            self.created, self.last_modified
-        )
-        .ok()?;
+        out.extend_from_slice(b",\"created\":\"");
+        write_instant(out, self.created)?;
+        out.extend_from_slice(b"\",\"lastModified\":\"");
+        write_instant(out, self.last_modified)?;
+        out.extend_from_slice(b"\",\"location\":");
         serde_json::to_writer(&mut *out, &self.location).ok()?;
         // `W/"n"` as a JSON string.
-        write!(out, ",\"version\":\"W/\\\"{}\\\"\"}}", self.version.0).ok()
+        out.extend_from_slice(b",\"version\":\"W/\\\"");
+        serde_json::to_writer(&mut *out, &self.version.0).ok()?;
+        out.extend_from_slice(b"\\\"\"}");
+        Some(())
+    }
+}
+
+/// An instant's RFC 3339 text, which holds only digits, signs, `T`, `:`,
+/// `.` and `Z` (nothing JSON escapes).
+fn write_instant(out: &mut Vec<u8>, t: DateTime) -> Option<()> {
+    use std::io::Write;
+    match t.fixed_text() {
+        Some(text) => {
+            out.extend_from_slice(&text);
+            Some(())
+        }
+        None => write!(out, "{t}").ok(),
     }
 }
 

@@ -212,33 +212,40 @@ impl DateTime {
     }
 }
 
+impl DateTime {
+    /// The text [`Display`](fmt::Display) writes, as a fixed array, for
+    /// the years 0 to 9999 (all that SCIM servers see): written digit by
+    /// digit, without the formatting machinery. `None` for other years.
+    pub fn fixed_text(&self) -> Option<[u8; 24]> {
+        let (y, m, d, secs, millis) = self.utc_fields();
+        let year = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
+        let mut buf = *b"0000-00-00T00:00:00.000Z";
+        let fields: [(usize, usize, u32); 7] = [
+            (0, 4, year),
+            (5, 2, m as u32),
+            (8, 2, d as u32),
+            (11, 2, (secs / 3600) as u32),
+            (14, 2, (secs / 60 % 60) as u32),
+            (17, 2, (secs % 60) as u32),
+            (20, 3, millis),
+        ];
+        for (at, width, mut n) in fields {
+            for slot in buf.iter_mut().skip(at).take(width).rev() {
+                *slot = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        }
+        Some(buf)
+    }
+}
+
 impl fmt::Display for DateTime {
     /// Formats as UTC with millisecond precision, `2011-05-13T04:42:34.120Z`,
     /// the form SCIM responses use for `meta.created` and
     /// `meta.lastModified`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d, secs, millis) = self.utc_fields();
-        // Years of four digits (all that SCIM servers see) are written
-        // digit by digit: every response carries two of these.
-        if let Ok(year) = u32::try_from(y)
-            && year <= 9999
-        {
-            let mut buf = *b"0000-00-00T00:00:00.000Z";
-            let fields: [(usize, usize, u32); 7] = [
-                (0, 4, year),
-                (5, 2, m as u32),
-                (8, 2, d as u32),
-                (11, 2, (secs / 3600) as u32),
-                (14, 2, (secs / 60 % 60) as u32),
-                (17, 2, (secs % 60) as u32),
-                (20, 3, millis),
-            ];
-            for (at, width, mut n) in fields {
-                for slot in buf.iter_mut().skip(at).take(width).rev() {
-                    *slot = b'0' + (n % 10) as u8;
-                    n /= 10;
-                }
-            }
+        // Every response carries two of these.
+        if let Some(buf) = self.fixed_text() {
             return f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?);
         }
         self.write_general(f)
