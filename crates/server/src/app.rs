@@ -232,6 +232,34 @@ fn reads_only(req: &HttpRequest) -> bool {
             .is_none_or(|v| v.as_bytes() == b"0")
 }
 
+/// The URL of the tenant's SCIM root as the client addressed it: the
+/// scheme and host `HttpRequest::connection_info` gives (which honours
+/// `Forwarded` and `X-Forwarded-*` from a proxy). Without those headers
+/// they are read here directly, as `connection_info` would read them,
+/// without its cost (it also formats the peer's address and copies every
+/// field).
+fn base_url(req: &HttpRequest, tenant: &str) -> String {
+    let headers = req.headers();
+    if headers.contains_key(header::FORWARDED)
+        || headers.contains_key(header::X_FORWARDED_PROTO)
+        || headers.contains_key(header::X_FORWARDED_HOST)
+    {
+        let info = req.connection_info();
+        return [info.scheme(), "://", info.host(), "/scim/v2/", tenant].concat();
+    }
+    let config = req.app_config();
+    let scheme = req
+        .uri()
+        .scheme_str()
+        .unwrap_or(if config.secure() { "https" } else { "http" });
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or_else(|| config.host());
+    [scheme, "://", host, "/scim/v2/", tenant].concat()
+}
+
 fn method(m: &HttpMethod) -> Method {
     Method::parse(m.as_str())
 }
@@ -327,10 +355,7 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let base_url = {
-        let info = req.connection_info();
-        [info.scheme(), "://", info.host(), "/scim/v2/", tenant_name].concat()
-    };
+    let base_url = base_url(&req, tenant_name);
     let request = Request {
         method: method(req.method()),
         path: ["/", rest].concat(),
@@ -383,6 +408,56 @@ mod tests {
         ] {
             assert!(!reads_only(&req), "{req:?}");
         }
+    }
+
+    /// Read directly or through `connection_info`, the base URL is the
+    /// same, proxied or not.
+    #[test]
+    fn base_urls_agree_with_connection_info() {
+        let with = |headers: &[(&str, &str)], uri: &str| {
+            let mut r = TestRequest::get().uri(uri);
+            for (name, value) in headers {
+                r = r.insert_header((*name, *value));
+            }
+            r.to_http_request()
+        };
+        let cases = [
+            with(&[], "/scim/v2/acme/Users"),
+            with(&[("host", "scim.example.com")], "/scim/v2/acme/Users"),
+            with(&[("host", "scim.example.com:8443")], "/scim/v2/acme/Users"),
+            with(&[], "https://scim.example.com/scim/v2/acme/Users"),
+            // A Host that is not text: both fall back to the URI, then
+            // the configured host.
+            TestRequest::get()
+                .uri("/scim/v2/acme/Users")
+                .insert_header((header::HOST, HeaderValue::from_bytes(b"h\xff").unwrap()))
+                .to_http_request(),
+            with(
+                &[
+                    ("host", "inner:8080"),
+                    ("x-forwarded-host", "outer.example.com"),
+                ],
+                "/scim/v2/acme/Users",
+            ),
+            with(
+                &[("host", "inner:8080"), ("x-forwarded-proto", "https")],
+                "/scim/v2/acme/Users",
+            ),
+            with(
+                &[
+                    ("host", "inner"),
+                    ("forwarded", "for=10.0.0.1; proto=https; host=outer"),
+                ],
+                "/scim/v2/acme/Users",
+            ),
+        ];
+        for req in cases {
+            let info = req.connection_info().clone();
+            let expected = format!("{}://{}/scim/v2/acme", info.scheme(), info.host());
+            assert_eq!(base_url(&req, "acme"), expected, "{req:?}");
+        }
+        let proxied = with(&[("host", "inner"), ("x-forwarded-host", "outer")], "/");
+        assert_eq!(base_url(&proxied, "t"), "http://outer/scim/v2/t");
     }
 
     #[test]
