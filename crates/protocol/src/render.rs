@@ -170,7 +170,18 @@ impl Serialize for Rendered {
 /// representation written as it is, spliced text without a second scan.
 pub(crate) fn list_response(mut list: ListResponse<Rendered>) -> Response {
     let resources = std::mem::take(&mut list.resources);
-    let written = serde_json::to_vec(&list).and_then(|mut body| {
+    // Sized for the whole body up front, so that it is not copied as it
+    // grows (a page of 100 would be, ten times).
+    let size = 256
+        + resources
+            .iter()
+            .map(|r| match r {
+                Rendered::Json(text) => text.len() + 1,
+                Rendered::Value(_) => 1024,
+            })
+            .sum::<usize>();
+    let mut body = Vec::with_capacity(size);
+    let written = serde_json::to_writer(&mut body, &list).and_then(|()| {
         // `Resources` is the last member and was written empty: `[]}`.
         if !body.ends_with(b"[]}") {
             return Err(serde::ser::Error::custom("unexpected list layout"));
