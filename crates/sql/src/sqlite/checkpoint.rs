@@ -81,6 +81,16 @@ pub(crate) fn take_frames() -> i32 {
     WAL_FRAMES.with(|f| f.replace(0))
 }
 
+/// What [`Checkpointer::counts`] reports.
+#[cfg(test)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Counts {
+    pub(crate) runs: u64,
+    pub(crate) tails: u64,
+    pub(crate) backstops: u64,
+    pub(crate) restarts: u64,
+}
+
 #[derive(Default)]
 struct State {
     requested: bool,
@@ -110,6 +120,10 @@ pub(crate) struct Checkpointer {
     /// up, and backstops.
     tails: AtomicU64,
     backstops: AtomicU64,
+    /// The log size the last commit left, and how many times a commit
+    /// found the log started over.
+    last_frames: AtomicI32,
+    restarts: AtomicU64,
 }
 
 impl Checkpointer {
@@ -129,6 +143,8 @@ impl Checkpointer {
             woken_at: AtomicI32::new(0),
             tails: AtomicU64::new(0),
             backstops: AtomicU64::new(0),
+            last_frames: AtomicI32::new(0),
+            restarts: AtomicU64::new(0),
         })
     }
 
@@ -137,6 +153,9 @@ impl Checkpointer {
     pub(crate) fn committed(&self, conn: &Connection, frames: i32) {
         if frames <= 0 {
             return;
+        }
+        if frames < self.last_frames.swap(frames, Ordering::Relaxed) {
+            self.restarts.fetch_add(1, Ordering::Relaxed);
         }
         // A log shorter than at the last wake-up has started over.
         let woken_at = match self.woken_at.load(Ordering::Relaxed) {
@@ -167,14 +186,15 @@ impl Checkpointer {
     }
 
     /// Checkpoint passes run by the thread; tails and backstops run by
-    /// the writer.
+    /// the writer; times the log started over.
     #[cfg(test)]
-    pub(crate) fn counts(&self) -> (u64, u64, u64) {
-        (
-            self.shared.runs.load(Ordering::Relaxed),
-            self.tails.load(Ordering::Relaxed),
-            self.backstops.load(Ordering::Relaxed),
-        )
+    pub(crate) fn counts(&self) -> Counts {
+        Counts {
+            runs: self.shared.runs.load(Ordering::Relaxed),
+            tails: self.tails.load(Ordering::Relaxed),
+            backstops: self.backstops.load(Ordering::Relaxed),
+            restarts: self.restarts.load(Ordering::Relaxed),
+        }
     }
 
     /// Stops the thread (a checkpoint in progress finishes first).
