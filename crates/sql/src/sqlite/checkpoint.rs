@@ -114,7 +114,8 @@ pub(crate) struct Checkpointer {
     policy: Policy,
     shared: Arc<Shared>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    /// The log size when the thread was last woken (the writer's).
+    /// The log size when the thread was last woken, 0 since the log
+    /// started over (the writer's).
     woken_at: AtomicI32,
     /// Checkpoints the writer ran itself: tails after the thread caught
     /// up, and backstops.
@@ -154,14 +155,11 @@ impl Checkpointer {
         if frames <= 0 {
             return;
         }
+        // A log shorter than after the last commit has started over.
         if frames < self.last_frames.swap(frames, Ordering::Relaxed) {
             self.restarts.fetch_add(1, Ordering::Relaxed);
+            self.woken_at.store(0, Ordering::Relaxed);
         }
-        // A log shorter than at the last wake-up has started over.
-        let woken_at = match self.woken_at.load(Ordering::Relaxed) {
-            w if w > frames => 0,
-            w => w,
-        };
         let inline = if self.shared.caught_up.swap(false, Ordering::AcqRel) {
             Some(&self.tails)
         } else if frames >= self.policy.backstop {
@@ -174,14 +172,12 @@ impl Checkpointer {
             if let Err(e) = checkpoint(conn) {
                 tracing::warn!(error = %e, frames, "SQLite writer could not checkpoint");
             }
-            self.woken_at.store(0, Ordering::Relaxed);
-        } else if frames.saturating_sub(woken_at) >= self.policy.frames {
+        } else if frames.saturating_sub(self.woken_at.load(Ordering::Relaxed)) >= self.policy.frames
+        {
             self.woken_at.store(frames, Ordering::Relaxed);
             let mut state = self.shared.state.lock();
             state.requested = true;
             self.shared.wake.notify_one();
-        } else {
-            self.woken_at.store(woken_at, Ordering::Relaxed);
         }
     }
 
