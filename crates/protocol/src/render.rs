@@ -53,16 +53,9 @@ pub(crate) fn etag_matches(header: &str, version: Version) -> bool {
 
 /// The resource's location.
 pub(crate) fn location(base_url: &str, rt: ResourceTypeRef<'_>, id: &ResourceId) -> String {
-    // Written piece by piece: one of these is built for every resource
-    // rendered, and the formatting machinery costs more than the copies.
-    let endpoint = rt.definition().endpoint();
-    let id = id.as_str();
-    let mut url = String::with_capacity(base_url.len() + endpoint.len() + 1 + id.len());
-    url.push_str(base_url);
-    url.push_str(endpoint);
-    url.push('/');
-    url.push_str(id);
-    url
+    // Concatenated: one of these is built for every resource rendered,
+    // and the formatting machinery costs more than the copies.
+    [base_url, rt.definition().endpoint(), "/", id.as_str()].concat()
 }
 
 /// Members are read from the store in pages of this size.
