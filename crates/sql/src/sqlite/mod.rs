@@ -106,7 +106,6 @@ impl SqliteStore {
         tenant: &TenantId,
         resources: Vec<NewResource>,
     ) -> Result<Vec<StoredResource>> {
-        self.end_snapshot();
         let t = tenant.clone();
         let prepared: Vec<(String, DocText, Vec<ResourceId>)> = resources
             .into_iter()
@@ -118,15 +117,13 @@ impl SqliteStore {
                 )
             })
             .collect();
-        self.inner
-            .writer
-            .run(move |c| {
-                prepared
-                    .into_iter()
-                    .map(|(rt, doc, members)| write::create(c, &t, &rt, doc, &members))
-                    .collect()
-            })
-            .await
+        self.write(move |c| {
+            prepared
+                .into_iter()
+                .map(|(rt, doc, members)| write::create(c, &t, &rt, doc, &members))
+                .collect()
+        })
+        .await
     }
 
     /// Runs `f` on a read connection, on this thread: in the session's
@@ -152,8 +149,19 @@ impl SqliteStore {
         }
     }
 
-    /// Ends a session's snapshot before a write, so that the session's
-    /// later reads see it.
+    /// Runs `f` in the writer's transaction and waits for its commit;
+    /// on a session's handle, first ends the session's snapshot, so that
+    /// its later reads see the write.
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    {
+        self.end_snapshot();
+        self.inner.writer.run(f).await
+    }
+
+    /// Ends a session's snapshot, if one is open.
     fn end_snapshot(&self) {
         if let Some(s) = &self.session {
             s.end();
@@ -177,11 +185,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_tenant(&self, tenant: NewTenant) -> Result<Tenant> {
-        self.end_snapshot();
-        self.inner
-            .writer
-            .run(move |c| tenants::create(c, &tenant))
-            .await
+        self.write(move |c| tenants::create(c, &tenant)).await
     }
 
     async fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>> {
@@ -209,23 +213,14 @@ impl Store for SqliteStore {
     }
 
     async fn update_tenant(&self, id: &TenantId, update: TenantUpdate) -> Result<Tenant> {
-        self.end_snapshot();
         let t = id.clone();
-        let tenant = self
-            .inner
-            .writer
-            .run(move |c| tenants::update(c, &t, update))
-            .await?;
+        let tenant = self.write(move |c| tenants::update(c, &t, update)).await?;
         Ok(self.with_clock(tenant))
     }
 
     async fn delete_tenant(&self, id: &TenantId) -> Result<()> {
-        self.end_snapshot();
         let t = id.clone();
-        self.inner
-            .writer
-            .run(move |c| tenants::delete(c, &t))
-            .await?;
+        self.write(move |c| tenants::delete(c, &t)).await?;
         self.inner.clock.forget(id);
         Ok(())
     }
@@ -240,14 +235,11 @@ impl Store for SqliteStore {
     }
 
     async fn create(&self, tenant: &TenantId, resource: NewResource) -> Result<StoredResource> {
-        self.end_snapshot();
         let t = tenant.clone();
         let doc = DocText::new(resource.document, resource.unique);
         let rt = resource.resource_type;
         let members = resource.members;
-        self.inner
-            .writer
-            .run(move |c| write::create(c, &t, &rt, doc, &members))
+        self.write(move |c| write::create(c, &t, &rt, doc, &members))
             .await
     }
 
@@ -274,13 +266,10 @@ impl Store for SqliteStore {
         expected: Option<Version>,
         update: Update,
     ) -> Result<StoredResource> {
-        self.end_snapshot();
         let (t, rt, id) = (tenant.clone(), resource_type.to_owned(), id.clone());
         let doc = update.document.map(|(v, u)| DocText::new(v, u));
         let members = update.members;
-        self.inner
-            .writer
-            .run(move |c| write::update(c, &t, &rt, &id, expected, doc, members))
+        self.write(move |c| write::update(c, &t, &rt, &id, expected, doc, members))
             .await
     }
 
@@ -291,11 +280,8 @@ impl Store for SqliteStore {
         id: &ResourceId,
         expected: Option<Version>,
     ) -> Result<()> {
-        self.end_snapshot();
         let (t, rt, id) = (tenant.clone(), resource_type.to_owned(), id.clone());
-        self.inner
-            .writer
-            .run(move |c| write::delete(c, &t, &rt, &id, expected))
+        self.write(move |c| write::delete(c, &t, &rt, &id, expected))
             .await
     }
 
@@ -422,9 +408,7 @@ impl Store for SqliteStore {
         self.end_snapshot();
         let seen = self.inner.clock.drain();
         if !seen.is_empty() {
-            self.inner
-                .writer
-                .run(move |c| tenants::record_requests(c, &seen))
+            self.write(move |c| tenants::record_requests(c, &seen))
                 .await?;
         }
         self.inner.writer.stop();
