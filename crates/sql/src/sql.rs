@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 /// The SQL dialect a statement is written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
     /// SQLite 3.45 or later (JSON functions, `->`).
     #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
