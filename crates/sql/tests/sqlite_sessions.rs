@@ -46,6 +46,11 @@ async fn holder(store: &dyn Store, token: u8) -> Option<String> {
         .map(|t| t.id.to_string())
 }
 
+/// Whether `store` finds the user `id` of `tenant`.
+async fn sees(store: &dyn Store, tenant: &TenantId, id: &ResourceId) -> bool {
+    store.get(tenant, "User", id).await.unwrap().is_some()
+}
+
 /// `PRAGMA wal_checkpoint(TRUNCATE)` on a connection of its own: whether
 /// it copied the whole log into the database and emptied it, which no
 /// open read transaction of another connection allows.
@@ -101,11 +106,7 @@ async fn a_session_reads_one_snapshot_until_it_writes_or_ends() {
 
     // The session still reads the snapshot its first read took.
     assert!(
-        session
-            .get(&tenant, "User", &second.id)
-            .await
-            .unwrap()
-            .is_none(),
+        !sees(&*session, &tenant, &second.id).await,
         "a session does not see writes made after its snapshot"
     );
     assert_eq!(
@@ -133,13 +134,7 @@ async fn a_session_reads_one_snapshot_until_it_writes_or_ends() {
     assert_eq!(holder(&server, 2).await.as_deref(), Some("acme"));
     let fresh = server.session().unwrap();
     assert_eq!(holder(&*fresh, 1).await, None);
-    assert!(
-        fresh
-            .get(&tenant, "User", &second.id)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(sees(&*fresh, &tenant, &second.id).await);
     drop(fresh);
 
     // A write through the session ends its snapshot: its next read sees
@@ -147,11 +142,7 @@ async fn a_session_reads_one_snapshot_until_it_writes_or_ends() {
     let third = create_user(&*session, &tenant, "third").await;
     for user in [&first, &second, &third] {
         assert!(
-            session
-                .get(&tenant, "User", &user.id)
-                .await
-                .unwrap()
-                .is_some(),
+            sees(&*session, &tenant, &user.id).await,
             "{} is seen after the session's write",
             user.id
         );
@@ -170,13 +161,7 @@ async fn a_failed_read_ends_the_snapshot_and_the_session_goes_on() {
     let path = dir.path().join("failures.db");
     let (server, tenant) = open_with_tenant(&path).await;
     let session = server.session().unwrap();
-    assert!(
-        session
-            .get(&tenant, "User", &ResourceId::new("nobody"))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!sees(&*session, &tenant, &ResourceId::new("nobody")).await);
     // A read that fails (an unknown tenant) ends the snapshot ...
     let missing = TenantId::new("nowhere").unwrap();
     assert!(
@@ -188,13 +173,7 @@ async fn a_failed_read_ends_the_snapshot_and_the_session_goes_on() {
     let cli = SqliteStore::open(&path).unwrap();
     let user = create_user(&cli, &tenant, "later").await;
     // ... so the next read takes a new one.
-    assert!(
-        session
-            .get(&tenant, "User", &user.id)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(sees(&*session, &tenant, &user.id).await);
     drop(session);
     assert!(checkpoint_completes(&path));
 }
