@@ -77,7 +77,7 @@ pub(crate) fn watch(conn: &Connection) {
 }
 
 /// The log size reported by the last commit on this thread, cleared.
-pub(crate) fn take_frames() -> i32 {
+fn take_frames() -> i32 {
     WAL_FRAMES.with(|f| f.replace(0))
 }
 
@@ -149,9 +149,11 @@ impl Checkpointer {
         })
     }
 
-    /// Called by the writer after a commit, with the log size the commit
-    /// left (0 when the hook did not run: nothing was written).
-    pub(crate) fn committed(&self, conn: &Connection, frames: i32) {
+    /// Called by the writer, on its thread, after each group's commit:
+    /// reads the log size the commit left (none when the hook did not run:
+    /// nothing was written) and acts on it.
+    pub(crate) fn committed(&self, conn: &Connection) {
+        let frames = take_frames();
         if frames <= 0 {
             return;
         }

@@ -148,7 +148,7 @@ fn run(conn: &Connection, rx: &Receiver<Msg>, checkpointer: &Checkpointer) {
         }
         if !group.is_empty() {
             commit_group(conn, group);
-            checkpointer.committed(conn, checkpoint::take_frames());
+            checkpointer.committed(conn);
         }
         if stop {
             break;
