@@ -36,7 +36,12 @@ pub fn hash_token(token: &str) -> TokenHash {
 
 /// Whether `token` opens `tenant` at `now`, compared in constant time.
 pub fn token_matches(tenant: &Tenant, token: &str, now: DateTime) -> bool {
-    let h = hash_token(token);
+    hash_matches(tenant, &hash_token(token), now)
+}
+
+/// [`token_matches`] for a token already hashed with [`hash_token`] (to
+/// look its tenant up, say).
+pub fn hash_matches(tenant: &Tenant, h: &TokenHash, now: DateTime) -> bool {
     let current: bool = h.0.ct_eq(&tenant.token.0).into();
     let previous = tenant
         .previous_token

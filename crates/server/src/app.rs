@@ -198,10 +198,8 @@ async fn authenticate(
     // Every request looks its token up in the store: a token rotated
     // without grace, a tenant deleted or its domains changed (by the CLI,
     // perhaps in another process) take effect on the next request.
-    let found = match store
-        .tenant_by_token(&tenancy::hash_token(token), now)
-        .await
-    {
+    let hash = tenancy::hash_token(token);
+    let found = match store.tenant_by_token(&hash, now).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, source = ?std::error::Error::source(&e), "tenant lookup failed");
@@ -213,7 +211,7 @@ async fn authenticate(
         // The store found the tenant by the token's hash; comparing the
         // name and re-checking the token in constant time guards against
         // a store that matches loosely.
-        Some(t) if t.id.as_str() == tenant && tenancy::token_matches(&t, token, now) => Ok(t),
+        Some(t) if t.id.as_str() == tenant && tenancy::hash_matches(&t, &hash, now) => Ok(t),
         Some(_) => Err(unauthorized("token of another tenant")),
         None => Err(unauthorized("unknown token")),
     }
