@@ -59,7 +59,8 @@ struct Opts {
     #[arg(long, default_value_t = 1)]
     workers: usize,
     /// Run only these timed scenarios (comma-separated: baseline, get,
-    /// filter, page, patch1, patch); all by default.
+    /// filter, page, patch1, patch, and with `--versus` create); all by
+    /// default.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Also run the scale scenarios (large tenants, large groups, an
@@ -744,6 +745,22 @@ fn baseline_scenario(connections: usize) -> Scenario {
     }
 }
 
+/// `--versus` only: creations over 4 connections for a fixed time, each
+/// user new (numbered on from the `loaded` users `create_users` made).
+fn create_scenario(users_path: &str, loaded: usize) -> Scenario {
+    let p = users_path.to_owned();
+    let next = Arc::new(AtomicU64::new(loaded as u64));
+    Scenario {
+        key: "create",
+        name: "POST /Users (4 conns)".into(),
+        connections: 4,
+        make: Arc::new(move |_| {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            ("POST", p.clone(), Some(user_body(i)))
+        }),
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     match v.len() {
@@ -777,6 +794,7 @@ async fn versus_scenarios(o: &Opts, other: &str) -> Result<(), String> {
         );
         let mut scenarios = vec![baseline_scenario(o.connections)];
         scenarios.extend(read_scenarios(&users_path, &ids, o.users, o.connections));
+        scenarios.push(create_scenario(&users_path, o.users));
         servers.push((server, scenarios));
     }
     let dur = Duration::from_secs(o.duration);

@@ -33,6 +33,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "0003_tenant_epoch.sql",
         sql: include_str!("../migrations/sqlite/0003_tenant_epoch.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_user_name_unique.sql",
+        sql: include_str!("../migrations/sqlite/0004_user_name_unique.sql"),
+    },
 ];
 
 /// PostgreSQL migrations.

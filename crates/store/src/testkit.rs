@@ -543,6 +543,57 @@ pub async fn uniqueness<S: Store>(store: &S) {
             .await
             .unwrap_or_else(|e| panic!("uniqueness: case-exact {v}: {e}"));
     }
+    // A declared value need not be the document's own userName: it
+    // clashes with another document's own, and the other way round, on
+    // creation and on update.
+    let declared = |name: &str, value: &str| NewResource {
+        resource_type: "User".into(),
+        document: user_doc(name, json!({})),
+        unique: vec![UniqueValue::new("userName", value, false)],
+        members: vec![],
+    };
+    store.create(&t, declared("dave", "Carol")).await.unwrap();
+    let erin = create_user(store, &t, "erin", json!({})).await;
+    for (name, value) in [("carol", "carol"), ("frank", "ERIN")] {
+        let clash = store.create(&t, declared(name, value)).await.unwrap_err();
+        assert_eq!(
+            kind(&clash),
+            ErrorKind::Uniqueness {
+                attribute: "userName".into()
+            },
+            "uniqueness: {name} declaring {value}"
+        );
+    }
+    for (name, value) in [("carol", "carol"), ("erin", "CAROL")] {
+        let clash = store
+            .update(
+                &t,
+                "User",
+                &erin.id,
+                None,
+                Update {
+                    document: Some((
+                        user_doc(name, json!({})),
+                        vec![UniqueValue::new("userName", value, false)],
+                    )),
+                    members: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            kind(&clash),
+            ErrorKind::Uniqueness {
+                attribute: "userName".into()
+            },
+            "uniqueness: renaming erin to {name} declaring {value}"
+        );
+    }
+    assert_eq!(
+        store.get(&t, "User", &erin.id).await.unwrap().unwrap(),
+        erin,
+        "uniqueness: failed renames change nothing"
+    );
 }
 
 /// One tenant never sees another's data.

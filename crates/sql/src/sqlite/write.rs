@@ -54,27 +54,88 @@ fn no_resource(rt: &str, id: &ResourceId) -> Error {
     Error::not_found(format!("no {rt} with id '{id}'"))
 }
 
+/// The attribute whose unique values can be kept on the row: the one
+/// of the first hot column, `user_name_fold`.
+const USER_NAME: &str = "userName";
+
+/// Whether `u` is kept on the resource's row rather than in `uniques`
+/// (migration 4): a userName value that is the document's own, which the
+/// row holds folded in `user_name_fold`.
+fn on_row(c: &Computed, u: &UniqueValue) -> bool {
+    u.attribute == USER_NAME && c.hot.first().and_then(Option::as_deref) == Some(u.value.as_str())
+}
+
+/// `user_name_unique` for a document: 0 when its userName is declared
+/// unique (so the unique index `resources_user_name` covers the row),
+/// else NULL.
+fn user_name_unique(doc: &Doc) -> Option<i64> {
+    doc.unique
+        .iter()
+        .any(|u| on_row(&doc.computed, u))
+        .then_some(0)
+}
+
+/// Whether another row of the type keeps `value` as its unique userName.
+fn held_on_row(
+    conn: &Connection,
+    t: &TenantId,
+    rt: &str,
+    value: &str,
+    id: &ResourceId,
+) -> Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM resources WHERE tenant = ?1 AND resource_type = ?2 \
+         AND user_name_fold = ?3 AND user_name_unique = 0 AND id <> ?4)",
+    )
+    .and_then(|mut s| s.query_row(params![t.as_str(), rt, value, id.as_str()], |r| r.get(0)))
+    .map_err(db)
+}
+
+/// Whether `uniques` holds `u` for the type (for another resource: the
+/// caller removed this one's own rows first).
+fn held_in_table(conn: &Connection, t: &TenantId, rt: &str, u: &UniqueValue) -> Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM uniques WHERE tenant = ?1 AND resource_type = ?2 \
+         AND attribute = ?3 AND value = ?4)",
+    )
+    .and_then(|mut s| s.query_row(params![t.as_str(), rt, u.attribute, u.value], |r| r.get(0)))
+    .map_err(db)
+}
+
+/// Checks the document's unique values against every other resource of
+/// the type and records those kept in `uniques`. A userName is kept in
+/// one of two places, so each place is checked for the other's values;
+/// the row's own place is checked here unless `row_checked` (a creation's
+/// INSERT, which the unique index checked).
 fn insert_uniques(
     conn: &Connection,
     t: &TenantId,
     rt: &str,
     id: &ResourceId,
-    unique: &[UniqueValue],
+    doc: &Doc,
+    row_checked: bool,
 ) -> Result<()> {
-    if unique.is_empty() {
-        return Ok(());
-    }
-    let mut s = conn
-        .prepare_cached(
+    let taken = || Error::uniqueness(USER_NAME);
+    for u in &doc.unique {
+        if on_row(&doc.computed, u) {
+            if held_in_table(conn, t, rt, u)?
+                || (!row_checked && held_on_row(conn, t, rt, &u.value, id)?)
+            {
+                return Err(taken());
+            }
+            continue;
+        }
+        if u.attribute == USER_NAME && held_on_row(conn, t, rt, &u.value, id)? {
+            return Err(taken());
+        }
+        conn.prepare_cached(
             "INSERT INTO uniques (tenant, resource_type, attribute, value, resource_id) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
-        .map_err(db)?;
-    for u in unique {
-        s.execute(params![t.as_str(), rt, u.attribute, u.value, id.as_str()])
-            .map_err(|e| match classify(&e) {
-                Class::Unique => Error::uniqueness(&u.attribute),
-                _ => db(e),
-            })?;
+        .and_then(|mut s| s.execute(params![t.as_str(), rt, u.attribute, u.value, id.as_str()]))
+        .map_err(|e| match classify(&e) {
+            Class::Unique => Error::uniqueness(&u.attribute),
+            _ => db(e),
+        })?;
     }
     Ok(())
 }
@@ -154,10 +215,11 @@ pub(crate) fn create(
     // before it runs to completion, and closing its statement journal
     // inside a large transaction costs time proportional to the
     // transaction (it was half the time of a bulk load).
+    let unique_name = user_name_unique(&doc.doc);
     conn.prepare_cached(
         "INSERT INTO resources (tenant, id, resource_type, version, created_ns, modified_ns, \
-         user_name_fold, external_id, display_name_fold, irregular, doc) \
-         VALUES (?1, ?2, ?3, 1, ?4, ?4, ?5, ?6, ?7, ?8, ?9)",
+         user_name_fold, external_id, display_name_fold, irregular, doc, user_name_unique) \
+         VALUES (?1, ?2, ?3, 1, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -169,12 +231,17 @@ pub(crate) fn create(
             hot(c, 1),
             hot(c, 2),
             i64::from(c.irregular),
-            doc.text
+            doc.text,
+            unique_name
         ])
     })
-    .map_err(db)?;
+    .map_err(|e| match classify(&e) {
+        // The id is new: the unique index refusing the row is the userName's.
+        Class::Unique if unique_name.is_some() => Error::uniqueness(USER_NAME),
+        _ => db(e),
+    })?;
     let seq = conn.last_insert_rowid();
-    insert_uniques(conn, t, resource_type, &id, &doc.doc.unique)?;
+    insert_uniques(conn, t, resource_type, &id, &doc.doc, true)?;
     if !members.is_empty() {
         let types = member_types(conn, t, members)?;
         let added = add_members(conn, t, &id, members, &types)?;
@@ -245,7 +312,7 @@ pub(crate) fn update(
         conn.prepare_cached("DELETE FROM uniques WHERE tenant = ?1 AND resource_id = ?2")
             .and_then(|mut s| s.execute([t.as_str(), id.as_str()]))
             .map_err(db)?;
-        insert_uniques(conn, t, rt, id, &d.doc.unique)?;
+        insert_uniques(conn, t, rt, id, &d.doc, false)?;
     }
     let mut delta = 0;
     match &members {
@@ -273,24 +340,26 @@ pub(crate) fn update(
             let c = &d.doc.computed;
             conn.prepare_cached(
                 "UPDATE resources SET version = version + 1, modified_ns = ?2, member_count = member_count + ?3, \
-                 doc = ?4, user_name_fold = ?5, external_id = ?6, display_name_fold = ?7, irregular = ?8 \
-                 WHERE seq = ?1",
+                 doc = ?4, user_name_fold = ?5, external_id = ?6, display_name_fold = ?7, irregular = ?8, \
+                 user_name_unique = ?9 WHERE seq = ?1",
             )
             .and_then(|mut s| {
-                s.execute(
-                    params![
-                        cur.seq,
-                        to_ns(now),
-                        delta,
-                        d.text,
-                        hot(c, 0),
-                        hot(c, 1),
-                        hot(c, 2),
-                        i64::from(c.irregular)
-                    ],
-                )
+                s.execute(params![
+                    cur.seq,
+                    to_ns(now),
+                    delta,
+                    d.text,
+                    hot(c, 0),
+                    hot(c, 1),
+                    hot(c, 2),
+                    i64::from(c.irregular),
+                    user_name_unique(&d.doc)
+                ])
             })
-            .map_err(db)?;
+            .map_err(|e| match classify(&e) {
+                Class::Unique => Error::uniqueness(USER_NAME),
+                _ => db(e),
+            })?;
         }
         None => {
             conn.prepare_cached(
