@@ -59,7 +59,9 @@
 //! lookups identity providers make: `userName` and `displayName` folded
 //! with Rust's `to_lowercase`, `externalId` as is, each indexed per
 //! tenant and type); `uniques` (the values the caller declares unique,
-//! one primary key); `memberships` (one row per member, indexed from the
+//! one primary key; on SQLite a resource's own `userName`, when declared
+//! unique, is kept on its row instead and the `userName` index is
+//! unique over the rows that declare it); `memberships` (one row per member, indexed from the
 //! group and from the member, so adding, removing or reading costs the
 //! same for 10 or 1,000,000 members; the group's row keeps its member
 //! count). Foreign keys cascade from tenants and resources. Migrations
