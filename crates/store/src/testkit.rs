@@ -405,20 +405,25 @@ pub async fn crud_and_versions<S: Store>(store: &S) {
             .document,
         doc
     );
-    assert!(
-        store
+    for unique in [vec![], vec![UniqueValue::new("userName", "ghost", false)]] {
+        let e = store
             .create(
                 &TenantId::new("ghost").unwrap(),
                 NewResource {
                     resource_type: "User".into(),
-                    document: json!({}),
-                    unique: vec![],
-                    members: vec![]
-                }
+                    document: json!({"userName": "ghost"}),
+                    unique,
+                    members: vec![],
+                },
             )
             .await
-            .is_err()
-    );
+            .unwrap_err();
+        assert_eq!(
+            kind(&e),
+            ErrorKind::NotFound,
+            "creation in a missing tenant: {e}"
+        );
+    }
 }
 
 /// Uniqueness of declared values, ignoring case as folded by the caller.

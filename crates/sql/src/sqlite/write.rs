@@ -205,9 +205,6 @@ pub(crate) fn create(
     doc: DocText,
     members: &[ResourceId],
 ) -> Result<StoredResource> {
-    if !tenants::exists(conn, t)? {
-        return Err(no_tenant(t));
-    }
     let now = DateTime::now();
     let id = ResourceId::generate();
     let c = &doc.doc.computed;
@@ -238,6 +235,9 @@ pub(crate) fn create(
     .map_err(|e| match classify(&e) {
         // The id is new: the unique index refusing the row is the userName's.
         Class::Unique if unique_name.is_some() => Error::uniqueness(USER_NAME),
+        // The row's one foreign key is its tenant's (no lookup beforehand:
+        // the key's check is that lookup).
+        Class::ForeignKey => no_tenant(t),
         _ => db(e),
     })?;
     let seq = conn.last_insert_rowid();
