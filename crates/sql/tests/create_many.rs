@@ -64,10 +64,17 @@ where
         created[7]
     );
 
-    // A clash with a stored value, or within the batch, stores nothing.
+    // A clash with a stored value, or within the batch, stores nothing;
+    // also after 2,000 creations in the batch (on SQLite their undo
+    // journal no longer fits in memory and goes to a temporary file).
+    let large = (0..2_000)
+        .map(|i| user(&format!("large{i}")))
+        .chain([user("User6")])
+        .collect();
     for batch in [
         vec![user("new-a"), user("USER5")],
         vec![user("new-b"), user("dup"), user("Dup")],
+        large,
     ] {
         let err = create_many(t.clone(), batch).await.unwrap_err();
         assert_eq!(
