@@ -110,31 +110,44 @@ async fn rename(
         .await
 }
 
+/// Alice and bob (each declaring its own userName), dave declaring
+/// "Carol", and a Device declaring its serial: Alice and bob.
+async fn populate(store: &SqliteStore, t: &TenantId) -> (StoredResource, StoredResource) {
+    let alice = store.create(t, user("Alice")).await.unwrap();
+    let bob = store.create(t, user("bob")).await.unwrap();
+    // Not the document's own userName, and another attribute: in `uniques`.
+    store
+        .create(t, resource("User", "dave", "userName", "Carol"))
+        .await
+        .unwrap();
+    store
+        .create(t, resource("Device", "X1", "serial", "X1"))
+        .await
+        .unwrap();
+    (alice, bob)
+}
+
+/// Where [`populate`]'s values are kept: Alice's and bob's on their
+/// rows, the others in `uniques`.
+fn assert_kept_apart(path: &Path) {
+    assert_eq!(
+        uniques(path),
+        [
+            ("serial".into(), "X1".into()),
+            ("userName".into(), "carol".into())
+        ]
+    );
+    assert_eq!(marked(path), ["alice", "bob"]);
+}
+
 #[tokio::test]
 async fn a_users_own_user_name_is_kept_on_its_row() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("names.db");
     let store = SqliteStore::open(&path).unwrap();
     let t = tenant(&store).await;
-    let alice = store.create(&t, user("Alice")).await.unwrap();
-    store.create(&t, user("bob")).await.unwrap();
-    // Not the document's own userName, and another attribute: in `uniques`.
-    store
-        .create(&t, resource("User", "dave", "userName", "Carol"))
-        .await
-        .unwrap();
-    store
-        .create(&t, resource("Device", "X1", "serial", "X1"))
-        .await
-        .unwrap();
-    assert_eq!(
-        uniques(&path),
-        [
-            ("serial".into(), "X1".into()),
-            ("userName".into(), "carol".into())
-        ]
-    );
-    assert_eq!(marked(&path), ["alice", "bob"]);
+    let (alice, _) = populate(&store, &t).await;
+    assert_kept_apart(&path);
 
     refused(&store, &t, user("ALICE")).await;
     refused(&store, &t, user("carol")).await;
@@ -166,16 +179,7 @@ async fn a_version_3_database_keeps_its_unique_user_names() {
     let path = dir.path().join("v3.db");
     let store = SqliteStore::open(&path).unwrap();
     let t = tenant(&store).await;
-    store.create(&t, user("Alice")).await.unwrap();
-    let bob = store.create(&t, user("bob")).await.unwrap();
-    store
-        .create(&t, resource("User", "dave", "userName", "Carol"))
-        .await
-        .unwrap();
-    store
-        .create(&t, resource("Device", "X1", "serial", "X1"))
-        .await
-        .unwrap();
+    let (_, bob) = populate(&store, &t).await;
     store.close().await.unwrap();
     drop(store);
 
@@ -192,14 +196,7 @@ async fn a_version_3_database_keeps_its_unique_user_names() {
     );
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(
-        uniques(&path),
-        [
-            ("serial".into(), "X1".into()),
-            ("userName".into(), "carol".into())
-        ]
-    );
-    assert_eq!(marked(&path), ["alice", "bob"]);
+    assert_kept_apart(&path);
     refused(&store, &t, user("alice")).await;
     refused(&store, &t, user("CAROL")).await;
     let serial = store

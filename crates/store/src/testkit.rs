@@ -156,6 +156,17 @@ fn kind(e: &crate::Error) -> ErrorKind {
     e.kind().clone()
 }
 
+/// Asserts that `e` says the userName is taken.
+fn assert_user_name_taken(e: &crate::Error, what: &str) {
+    assert_eq!(
+        kind(e),
+        ErrorKind::Uniqueness {
+            attribute: "userName".into()
+        },
+        "{what}"
+    );
+}
+
 /// Tenants, tokens and rotation with a grace period.
 pub async fn tenants<S: Store>(store: &S) {
     let a = tenant(store, "acme").await;
@@ -442,13 +453,7 @@ pub async fn uniqueness<S: Store>(store: &S) {
         )
         .await
         .unwrap_err();
-    assert_eq!(
-        kind(&clash),
-        ErrorKind::Uniqueness {
-            attribute: "userName".into()
-        },
-        "uniqueness: case-insensitive"
-    );
+    assert_user_name_taken(&clash, "uniqueness: case-insensitive");
     assert_eq!(
         store.count(&t, "User", None).await.unwrap(),
         1,
@@ -485,12 +490,7 @@ pub async fn uniqueness<S: Store>(store: &S) {
         )
         .await
         .unwrap_err();
-    assert_eq!(
-        kind(&rename),
-        ErrorKind::Uniqueness {
-            attribute: "userName".into()
-        }
-    );
+    assert_user_name_taken(&rename, "uniqueness: rename");
     assert_eq!(
         store.get(&t, "User", &b.id).await.unwrap().unwrap(),
         b,
@@ -561,13 +561,7 @@ pub async fn uniqueness<S: Store>(store: &S) {
     let erin = create_user(store, &t, "erin", json!({})).await;
     for (name, value) in [("carol", "carol"), ("frank", "ERIN")] {
         let clash = store.create(&t, declared(name, value)).await.unwrap_err();
-        assert_eq!(
-            kind(&clash),
-            ErrorKind::Uniqueness {
-                attribute: "userName".into()
-            },
-            "uniqueness: {name} declaring {value}"
-        );
+        assert_user_name_taken(&clash, &format!("uniqueness: {name} declaring {value}"));
     }
     for (name, value) in [("carol", "carol"), ("erin", "CAROL")] {
         let clash = store
@@ -586,12 +580,9 @@ pub async fn uniqueness<S: Store>(store: &S) {
             )
             .await
             .unwrap_err();
-        assert_eq!(
-            kind(&clash),
-            ErrorKind::Uniqueness {
-                attribute: "userName".into()
-            },
-            "uniqueness: renaming erin to {name} declaring {value}"
+        assert_user_name_taken(
+            &clash,
+            &format!("uniqueness: renaming erin to {name} declaring {value}"),
         );
     }
     assert_eq!(
