@@ -10,13 +10,17 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::Path;
+
+use common::sqlite::open_with_tenant;
 
 use scimhub_schema::datetime::DateTime;
 use scimhub_sql::SqliteStore;
 use scimhub_store::{
-    NewResource, NewTenant, Query, ResourceId, Store, StoredResource, TenantId, TenantUpdate,
-    TokenHash, UniqueValue,
+    NewResource, Query, ResourceId, Store, StoredResource, TenantId, TenantUpdate, TokenHash,
+    UniqueValue,
 };
 use serde_json::json;
 
@@ -63,22 +67,6 @@ fn checkpoint_completes(path: &Path) -> bool {
         })
         .unwrap();
     busy == 0 && log == copied
-}
-
-/// A store on a new file at `path` with the tenant `acme`, whose token
-/// hashes to `[1; 32]`.
-async fn open_with_tenant(path: &Path) -> (SqliteStore, TenantId) {
-    let store = SqliteStore::open(path).unwrap();
-    let tenant = TenantId::new("acme").unwrap();
-    store
-        .create_tenant(NewTenant {
-            id: tenant.clone(),
-            token: TokenHash([1; 32]),
-            allowed_domains: vec![],
-        })
-        .await
-        .unwrap();
-    (store, tenant)
 }
 
 #[tokio::test]

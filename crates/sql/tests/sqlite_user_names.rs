@@ -14,11 +14,10 @@ mod common;
 
 use std::path::Path;
 
+use common::sqlite::open_with_tenant;
+
 use scimhub_sql::SqliteStore;
-use scimhub_store::{
-    ErrorKind, NewResource, NewTenant, Store, StoredResource, TenantId, TokenHash, UniqueValue,
-    Update,
-};
+use scimhub_store::{ErrorKind, NewResource, Store, StoredResource, TenantId, UniqueValue, Update};
 use serde_json::json;
 
 /// A resource of `rt` whose document has `userName: name` and which
@@ -38,19 +37,6 @@ fn resource(rt: &str, name: &str, attribute: &str, declared: &str) -> NewResourc
 
 fn user(name: &str) -> NewResource {
     resource("User", name, "userName", name)
-}
-
-async fn tenant(store: &SqliteStore) -> TenantId {
-    let t = TenantId::new("names").unwrap();
-    store
-        .create_tenant(NewTenant {
-            id: t.clone(),
-            token: TokenHash([7; 32]),
-            allowed_domains: vec![],
-        })
-        .await
-        .unwrap();
-    t
 }
 
 /// The rows of `uniques`, as (attribute, value), sorted.
@@ -144,8 +130,7 @@ fn assert_kept_apart(path: &Path) {
 async fn a_users_own_user_name_is_kept_on_its_row() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("names.db");
-    let store = SqliteStore::open(&path).unwrap();
-    let t = tenant(&store).await;
+    let (store, t) = open_with_tenant(&path).await;
     let (alice, _) = populate(&store, &t).await;
     assert_kept_apart(&path);
 
@@ -177,8 +162,7 @@ async fn a_users_own_user_name_is_kept_on_its_row() {
 async fn a_version_3_database_keeps_its_unique_user_names() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v3.db");
-    let store = SqliteStore::open(&path).unwrap();
-    let t = tenant(&store).await;
+    let (store, t) = open_with_tenant(&path).await;
     let (_, bob) = populate(&store, &t).await;
     store.close().await.unwrap();
     drop(store);

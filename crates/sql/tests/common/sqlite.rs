@@ -1,6 +1,26 @@
-//! Older SQLite databases, made from current ones, for migration tests.
+//! SQLite stores for the tests: one with a tenant, and older databases
+//! made from current ones for migration tests.
 
 use std::path::Path;
+
+use scimhub_sql::SqliteStore;
+use scimhub_store::{NewTenant, Store, TenantId, TokenHash};
+
+/// A store on a new file at `path` with the tenant `acme`, whose token
+/// hashes to `[1; 32]`.
+pub async fn open_with_tenant(path: &Path) -> (SqliteStore, TenantId) {
+    let store = SqliteStore::open(path).expect("open the store");
+    let tenant = TenantId::new("acme").expect("a valid tenant id");
+    store
+        .create_tenant(NewTenant {
+            id: tenant.clone(),
+            token: TokenHash([1; 32]),
+            allowed_domains: vec![],
+        })
+        .await
+        .expect("create the tenant");
+    (store, tenant)
+}
 
 /// Turns a closed database at the current version into one at version 3:
 /// unique userNames back in `uniques`, the row's mark and the unique
