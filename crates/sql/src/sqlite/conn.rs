@@ -49,10 +49,12 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // 32 MiB of page cache per connection (negative: KiB).
     conn.pragma_update(None, "cache_size", -32_768)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    // Checkpoint every 8,000 WAL pages (32 MiB) rather than 1,000: the
-    // committing writer runs checkpoints, and fewer, larger ones copy
-    // each hot page once instead of many times (a quarter of a bulk
-    // load's time went to checkpoints at the default).
+    // For commits by other connections (the CLI's): checkpoint every
+    // 8,000 WAL pages (32 MiB) rather than 1,000, so that fewer, larger
+    // checkpoints copy each hot page once instead of many times (a
+    // quarter of a bulk load's time went to checkpoints at the default).
+    // The store's writer replaces this with a checkpoint thread of its
+    // own (see `checkpoint`).
     conn.pragma_update(None, "wal_autocheckpoint", 8_000)?;
     Ok(())
 }

@@ -80,7 +80,6 @@ impl SqliteStore {
         let path = path.to_path_buf();
         let conn = conn::open(&path, true)?;
         conn::migrate(&conn)?;
-        conn::for_writing(&conn)?;
         let writer = Writer::start(conn, &path, policy)?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {

@@ -16,6 +16,7 @@ use rusqlite::Connection;
 use scimhub_store::{Error, ErrorKind, Result};
 
 use super::checkpoint::{self, Checkpointer, Policy};
+use super::conn;
 
 /// At most this many commands share one transaction.
 const MAX_GROUP: usize = 1_024;
@@ -40,9 +41,10 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the thread on `conn`, a connection to `path`, and the
-    /// checkpoint thread beside it.
+    /// Starts the thread on `conn`, a connection to `path` (set up for
+    /// writing here), and the checkpoint thread beside it.
     pub(crate) fn start(conn: Connection, path: &Path, policy: Policy) -> Result<Writer> {
+        conn::for_writing(&conn)?;
         let checkpointer = Arc::new(Checkpointer::start(path, policy)?);
         checkpoint::watch(&conn);
         let (tx, rx) = channel();
