@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::error::{Class, classify, db};
 use super::tenants;
-use crate::columns::{Computed, Doc, from_ns, to_ns};
+use crate::columns::{Computed, Doc, HOT, from_ns, to_ns};
 
 /// A document with its JSON text, serialised on the caller's thread.
 pub(crate) struct DocText {
@@ -56,7 +56,16 @@ fn no_resource(rt: &str, id: &ResourceId) -> Error {
 
 /// The attribute whose unique values can be kept on the row: the one
 /// of the first hot column, `user_name_fold`.
-const USER_NAME: &str = "userName";
+const USER_NAME: &str = HOT[0].attribute;
+
+/// Maps a driver error, reading a unique index's refusal as `attribute`
+/// taken.
+fn taken_or_db(attribute: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
+    move |e| match classify(&e) {
+        Class::Unique => Error::uniqueness(attribute),
+        _ => db(e),
+    }
+}
 
 /// Whether `u` is kept on the resource's row rather than in `uniques`
 /// (migration 4): a userName value that is the document's own, which the
@@ -132,10 +141,7 @@ fn insert_uniques(
             "INSERT INTO uniques (tenant, resource_type, attribute, value, resource_id) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .and_then(|mut s| s.execute(params![t.as_str(), rt, u.attribute, u.value, id.as_str()]))
-        .map_err(|e| match classify(&e) {
-            Class::Unique => Error::uniqueness(&u.attribute),
-            _ => db(e),
-        })?;
+        .map_err(taken_or_db(&u.attribute))?;
     }
     Ok(())
 }
@@ -233,11 +239,11 @@ pub(crate) fn create(
         ])
     })
     .map_err(|e| match classify(&e) {
-        // The id is new: the unique index refusing the row is the userName's.
-        Class::Unique if unique_name.is_some() => Error::uniqueness(USER_NAME),
         // The row's one foreign key is its tenant's (no lookup beforehand:
         // the key's check is that lookup).
         Class::ForeignKey => no_tenant(t),
+        // The id is new: a unique index refusing the row is the userName's.
+        _ if unique_name.is_some() => taken_or_db(USER_NAME)(e),
         _ => db(e),
     })?;
     let seq = conn.last_insert_rowid();
@@ -356,10 +362,7 @@ pub(crate) fn update(
                     user_name_unique(&d.doc)
                 ])
             })
-            .map_err(|e| match classify(&e) {
-                Class::Unique => Error::uniqueness(USER_NAME),
-                _ => db(e),
-            })?;
+            .map_err(taken_or_db(USER_NAME))?;
         }
         None => {
             conn.prepare_cached(
