@@ -39,28 +39,36 @@ fn user(name: &str) -> NewResource {
     resource("User", name, "userName", name)
 }
 
-/// The rows of `uniques`, as (attribute, value), sorted.
-fn uniques(path: &Path) -> Vec<(String, String)> {
+/// The rows `sql` selects, read on a connection of its own.
+fn query<T>(
+    path: &Path,
+    sql: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Vec<T> {
     let conn = rusqlite::Connection::open(path).unwrap();
-    let mut s = conn
-        .prepare("SELECT attribute, value FROM uniques ORDER BY attribute, value")
-        .unwrap();
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+    let mut s = conn.prepare(sql).unwrap();
+    s.query_map([], row)
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap()
 }
 
+/// The rows of `uniques`, as (attribute, value), sorted.
+fn uniques(path: &Path) -> Vec<(String, String)> {
+    query(
+        path,
+        "SELECT attribute, value FROM uniques ORDER BY attribute, value",
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
 /// The folded userNames whose rows carry the unique mark, sorted.
 fn marked(path: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut s = conn
-        .prepare("SELECT user_name_fold FROM resources WHERE user_name_unique = 0 ORDER BY 1")
-        .unwrap();
-    s.query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    query(
+        path,
+        "SELECT user_name_fold FROM resources WHERE user_name_unique = 0 ORDER BY 1",
+        |r| r.get(0),
+    )
 }
 
 fn is_taken(e: &scimhub_store::Error) -> bool {
