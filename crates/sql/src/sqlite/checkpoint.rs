@@ -22,6 +22,12 @@
 //! If the thread falls behind (a reader pinning an old snapshot, a slow
 //! disk), the writer checkpoints itself once the log reaches the
 //! backstop, as SQLite would, so the log stays bounded.
+//!
+//! When the writer has been quiet for the policy's `idle` time and the
+//! log holds frames not yet copied, the thread copies them all. Readers
+//! then find every page in the database file (SQLite's reads skip the
+//! log once it is wholly copied: no lookup of each page in the log's
+//! index), and the writer's next commit starts the log over.
 
 use std::cell::Cell;
 use std::os::raw::c_int;
@@ -29,6 +35,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
 use rusqlite::Connection;
@@ -46,13 +53,18 @@ pub(crate) struct Policy {
     pub(crate) frames: i32,
     /// The log size at which the writer checkpoints itself.
     pub(crate) backstop: i32,
+    /// How long the writer must have committed nothing before the thread
+    /// copies the whole log.
+    pub(crate) idle: Duration,
 }
 
 impl Policy {
-    /// 8,000 frames (32 MiB of 4 KiB pages), backstop four times that.
+    /// 8,000 frames (32 MiB of 4 KiB pages), backstop four times that;
+    /// the whole log copied after 100 ms without a commit.
     pub(crate) const DEFAULT: Policy = Policy {
         frames: 8_000,
         backstop: 32_000,
+        idle: Duration::from_millis(100),
     };
 }
 
@@ -89,6 +101,7 @@ pub(crate) struct Counts {
     pub(crate) tails: u64,
     pub(crate) backstops: u64,
     pub(crate) restarts: u64,
+    pub(crate) idle: u64,
 }
 
 #[derive(Default)]
@@ -107,6 +120,15 @@ struct Shared {
     caught_up: AtomicBool,
     /// Checkpoint passes run by the thread.
     runs: AtomicU64,
+    /// Commits that wrote to the log (the writer's count).
+    commits: AtomicU64,
+    /// Whether the log may hold frames not yet copied: set by the writer
+    /// when it commits, cleared by the thread when a checkpoint in a quiet
+    /// spell has copied them all.
+    dirty: AtomicBool,
+    /// Checkpoints run by the thread after the writer fell quiet that
+    /// copied the whole log.
+    idle_runs: AtomicU64,
 }
 
 /// The checkpoint thread and the writer's side of the policy.
@@ -157,6 +179,13 @@ impl Checkpointer {
         if frames <= 0 {
             return;
         }
+        self.shared.commits.fetch_add(1, Ordering::SeqCst);
+        if !self.shared.dirty.swap(true, Ordering::SeqCst) {
+            // The log was wholly copied: wake the thread to watch for
+            // the next quiet spell (once per spell, not per commit).
+            let _state = self.shared.state.lock();
+            self.shared.wake.notify_one();
+        }
         // A log shorter than after the last commit has started over.
         if frames < self.last_frames.swap(frames, Ordering::Relaxed) {
             self.restarts.fetch_add(1, Ordering::Relaxed);
@@ -192,6 +221,7 @@ impl Checkpointer {
             tails: self.tails.load(Ordering::Relaxed),
             backstops: self.backstops.load(Ordering::Relaxed),
             restarts: self.restarts.load(Ordering::Relaxed),
+            idle: self.shared.idle_runs.load(Ordering::Relaxed),
         }
     }
 
@@ -223,33 +253,88 @@ fn run(conn: &Connection, shared: &Shared, policy: Policy) {
     // interval, and at least 64 frames (256 KiB), which it copies quickly.
     let short = i64::from((policy.frames / 32).max(64));
     loop {
-        {
-            let mut state = shared.state.lock();
-            while !state.requested && !state.stop {
-                shared.wake.wait(&mut state);
-            }
-            if state.stop {
-                return;
-            }
-            state.requested = false;
-        }
-        for _ in 0..MAX_PASSES {
-            match checkpoint(conn) {
-                Ok(Some(left)) => {
-                    shared.runs.fetch_add(1, Ordering::Relaxed);
-                    if left <= short {
-                        shared.caught_up.store(true, Ordering::Release);
-                        break;
+        match wait(shared, policy.idle) {
+            Wake::Stop => return,
+            Wake::Quiet => copy_all(conn, shared),
+            Wake::Requested => {
+                for _ in 0..MAX_PASSES {
+                    match checkpoint(conn) {
+                        Ok(Some(left)) => {
+                            shared.runs.fetch_add(1, Ordering::Relaxed);
+                            if left <= short {
+                                shared.caught_up.store(true, Ordering::Release);
+                                break;
+                            }
+                        }
+                        // Someone else is checkpointing: the next wake-up
+                        // tries again.
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "SQLite checkpoint failed");
+                            break;
+                        }
                     }
                 }
-                // Someone else is checkpointing: the next wake-up tries again.
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, "SQLite checkpoint failed");
-                    break;
-                }
             }
         }
+    }
+}
+
+/// Why the thread woke.
+enum Wake {
+    Stop,
+    /// The writer asked for a checkpoint (the log grew by the interval).
+    Requested,
+    /// The log holds frames not yet copied and the writer has committed
+    /// nothing for the idle time.
+    Quiet,
+}
+
+fn wait(shared: &Shared, idle: Duration) -> Wake {
+    let mut state = shared.state.lock();
+    loop {
+        if state.stop {
+            return Wake::Stop;
+        }
+        if state.requested {
+            state.requested = false;
+            return Wake::Requested;
+        }
+        if shared.dirty.load(Ordering::SeqCst) {
+            let seen = shared.commits.load(Ordering::SeqCst);
+            let timed_out = shared.wake.wait_for(&mut state, idle).timed_out();
+            if timed_out
+                && !state.stop
+                && !state.requested
+                && shared.commits.load(Ordering::SeqCst) == seen
+            {
+                return Wake::Quiet;
+            }
+        } else {
+            shared.wake.wait(&mut state);
+        }
+    }
+}
+
+/// Copies the whole log while the writer is quiet. When a reader still
+/// needs some of it, or another connection is checkpointing, the log
+/// stays marked and the next quiet spell tries again.
+fn copy_all(conn: &Connection, shared: &Shared) {
+    let seen = shared.commits.load(Ordering::SeqCst);
+    match checkpoint(conn) {
+        Ok(Some(0)) => {
+            shared.idle_runs.fetch_add(1, Ordering::Relaxed);
+            // Nothing is left for the writer to copy.
+            shared.caught_up.store(false, Ordering::Release);
+            shared.dirty.store(false, Ordering::SeqCst);
+            // A commit since `seen` may have added frames after the copy;
+            // its writer found the log still marked and did not wake us.
+            if shared.commits.load(Ordering::SeqCst) != seen {
+                shared.dirty.store(true, Ordering::SeqCst);
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "SQLite checkpoint failed"),
     }
 }
 

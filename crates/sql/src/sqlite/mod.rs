@@ -512,6 +512,10 @@ mod tests {
         }
     }
 
+    /// An idle time the tests below never reach, so that they see the
+    /// interval and the backstop alone.
+    const NEVER_QUIET: std::time::Duration = std::time::Duration::from_secs(3_600);
+
     /// Creates 800 users one commit at a time under `policy`, then one
     /// more every 10 ms until `done` holds for the checkpoint counts
     /// (threads run when the machine lets them); checks that every write
@@ -581,6 +585,7 @@ mod tests {
         let policy = checkpoint::Policy {
             frames: 40,
             backstop: i32::MAX,
+            idle: NEVER_QUIET,
         };
         let (_, counts) = fill_the_log(policy, |c| c.tails > 0 && c.restarts > 0);
         assert!(counts.runs > 0);
@@ -594,10 +599,71 @@ mod tests {
         let policy = checkpoint::Policy {
             frames: i32::MAX,
             backstop: 400,
+            idle: NEVER_QUIET,
         };
         let (frames, counts) = fill_the_log(policy, |_| true);
         assert_eq!((counts.runs, counts.tails), (0, 0));
         assert!(counts.backstops > 0 && counts.restarts > 0, "{counts:?}");
         assert!(frames <= 1_000, "the log grew to {frames} frames");
+    }
+
+    /// With neither the interval nor the backstop reached, the thread
+    /// copies the whole log once the writer has been quiet, and the next
+    /// commit starts the log over.
+    #[test]
+    fn a_quiet_writer_leaves_the_log_copied() {
+        let policy = checkpoint::Policy {
+            frames: i32::MAX,
+            backstop: i32::MAX,
+            idle: std::time::Duration::from_millis(20),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_with(&dir.path().join("quiet.db"), policy).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let t = TenantId::new("t").unwrap();
+        let counts = || store.inner.writer.checkpointer().counts();
+        let wait_for = |what: &str, done: &dyn Fn(checkpoint::Counts) -> bool| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while !done(counts()) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{what}: {:?}",
+                    counts()
+                );
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        };
+        let create = |i: usize| {
+            rt.block_on(store.create(
+                &t,
+                NewResource {
+                    resource_type: "User".into(),
+                    document: serde_json::json!({"userName": format!("user{i}")}),
+                    unique: vec![],
+                    members: vec![],
+                },
+            ))
+            .unwrap()
+        };
+        rt.block_on(store.create_tenant(NewTenant {
+            id: t.clone(),
+            token: TokenHash([1; 32]),
+            allowed_domains: vec![],
+        }))
+        .unwrap();
+        create(0);
+        wait_for("a quiet spell's checkpoint", &|c| c.idle >= 1);
+        let before = counts();
+        assert_eq!((before.runs, before.tails, before.backstops), (0, 0, 0));
+        create(1);
+        wait_for("the log starting over", &|c| c.restarts > before.restarts);
+        wait_for("the next quiet spell's checkpoint", &|c| {
+            c.idle > before.idle
+        });
+        let n = rt.block_on(store.count(&t, "User", None)).unwrap();
+        assert_eq!(n, 2);
     }
 }
