@@ -296,21 +296,21 @@ async fn scim(req: HttpRequest, payload: web::Payload, app: web::Data<ScimApp>) 
     if tenant_name.is_empty() {
         return not_found(req).await;
     }
-    // The token check reads through a session of the store, so that its
-    // reads share one snapshot (one read transaction on SQLite). A
-    // request that only reads, and sends no body to wait for, keeps the
-    // session for its read; the session ends when this handler returns,
-    // before the response is written. Any other request ends it here,
-    // before its body is read.
-    let mut session = app.store().session();
+    // A request that only reads, and sends no body to wait for, checks
+    // its token and reads through one session of the store, so that its
+    // reads share one snapshot (one read transaction on SQLite); the
+    // session ends when this handler returns, before the response is
+    // written. Any other request checks its token on the store itself.
+    let session = if reads_only(&req) {
+        app.store().session()
+    } else {
+        None
+    };
     let store = session.as_ref().unwrap_or(app.store());
     let tenant = match authenticate(&app, &**store, &req, tenant_name).await {
         Ok(t) => t,
         Err(resp) => return resp,
     };
-    if !reads_only(&req) {
-        session = None;
-    }
     if let Err(wait) = app.limits.check(&tenant.id, tenant.rate_limit) {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         let mut resp = error(ScimError::too_many_requests(format!(

@@ -45,6 +45,8 @@ pub struct SqliteStore {
 struct Inner {
     path: PathBuf,
     pool: Arc<Pool>,
+    /// For token checks outside a session (see `tenant_by_token`).
+    tokens: Arc<Pool>,
     writer: Writer,
     clock: RequestClock,
 }
@@ -84,6 +86,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 pool: Pool::new(path.clone()),
+                tokens: Pool::unmapped(path.clone()),
                 path,
                 writer,
                 clock: RequestClock::new(),
@@ -195,7 +198,13 @@ impl Store for SqliteStore {
     }
 
     async fn tenant_by_token(&self, token: &TokenHash, now: DateTime) -> Result<Option<Tenant>> {
-        let mut found = self.read_pooled(|conn| conn.tenants_by_token(token))?;
+        // In a session, on its connection, in the transaction its reads
+        // share; otherwise (a request that writes) on a connection that
+        // does not map the file.
+        let mut found = match &self.session {
+            Some(s) => s.read(|conn| conn.tenants_by_token(token))?,
+            None => self.inner.tokens.get()?.tenants_by_token(token)?,
+        };
         // The current token wins over a previous one in its grace period.
         found.sort_by_key(|t| t.token != *token);
         Ok(found
@@ -665,5 +674,60 @@ mod tests {
         });
         let n = rt.block_on(store.count(&t, "User", None)).unwrap();
         assert_eq!(n, 2);
+    }
+
+    /// A token check outside a session (a request that writes) runs on a
+    /// connection that does not map the file; a session's reads map it.
+    /// Either way a change by another process counts at the next check.
+    #[tokio::test]
+    async fn token_checks_outside_a_session_do_not_map_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let t = TenantId::new("t").unwrap();
+        let token = TokenHash([1; 32]);
+        store
+            .create_tenant(NewTenant {
+                id: t.clone(),
+                token,
+                allowed_domains: vec![],
+            })
+            .await
+            .unwrap();
+        let now = DateTime::now();
+        assert!(store.tenant_by_token(&token, now).await.unwrap().is_some());
+        let mapped = |pool: &Arc<Pool>| -> i64 {
+            let conn = pool.get().unwrap();
+            conn.conn()
+                .unwrap()
+                .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(mapped(&store.inner.tokens), 0);
+        assert_eq!(mapped(&store.inner.pool), read::READ_MMAP_BYTES);
+        let session = store.session().unwrap();
+        assert!(
+            session
+                .tenant_by_token(&token, now)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        drop(session);
+
+        // Another process deletes the tenant: the next check, in a session
+        // or not, finds no tenant for the token.
+        let other = SqliteStore::open(&path).unwrap();
+        other.delete_tenant(&t).await.unwrap();
+        other.close().await.unwrap();
+        assert!(store.tenant_by_token(&token, now).await.unwrap().is_none());
+        let session = store.session().unwrap();
+        assert!(
+            session
+                .tenant_by_token(&token, now)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

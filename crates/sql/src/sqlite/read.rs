@@ -22,7 +22,7 @@ use crate::listing::{KeyRow, Reader, Record};
 use crate::sql::{Param, Sql};
 
 /// How much of the database file each read connection maps.
-const READ_MMAP_BYTES: i64 = 1 << 30;
+pub(crate) const READ_MMAP_BYTES: i64 = 1 << 30;
 
 /// Idle connections kept for reuse; more may be open while busy.
 const MAX_IDLE: usize = 64;
@@ -30,6 +30,8 @@ const MAX_IDLE: usize = 64;
 /// Read connections to one file.
 pub(crate) struct Pool {
     path: PathBuf,
+    /// Whether the connections map the file (see [`Pool::unmapped`]).
+    mapped: bool,
     idle: Mutex<Vec<ReadConn>>,
 }
 
@@ -65,9 +67,26 @@ pub(crate) struct Pooled {
 }
 
 impl Pool {
+    /// Connections that map the file.
     pub(crate) fn new(path: PathBuf) -> Arc<Pool> {
         Arc::new(Pool {
             path,
+            mapped: true,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Connections that read the file with system calls, for the token
+    /// checks of requests that write. When another connection commits,
+    /// SQLite empties a reader's page cache and, on a connection that maps
+    /// the file, drops and remakes the whole mapping at its next read
+    /// (a `munmap`, an `mmap` and a page fault per page touched). A
+    /// write's token check comes after every commit and reads two or three
+    /// pages, which cost less read than remapped.
+    pub(crate) fn unmapped(path: PathBuf) -> Arc<Pool> {
+        Arc::new(Pool {
+            path,
+            mapped: false,
             idle: Mutex::new(Vec::new()),
         })
     }
@@ -82,8 +101,10 @@ impl Pool {
                 // mapping of the file rather than copied in with one
                 // system call each: in a tenant of a million users most
                 // lookups miss the cache.
-                conn.pragma_update(None, "mmap_size", READ_MMAP_BYTES)
-                    .map_err(db)?;
+                if self.mapped {
+                    conn.pragma_update(None, "mmap_size", READ_MMAP_BYTES)
+                        .map_err(db)?;
+                }
                 ReadConn {
                     conn,
                     tokens: TokenCache::default(),
