@@ -200,10 +200,12 @@ impl Store for SqliteStore {
     async fn tenant_by_token(&self, token: &TokenHash, now: DateTime) -> Result<Option<Tenant>> {
         // In a session, on its connection, in the transaction its reads
         // share; otherwise (a request that writes) on a connection that
-        // does not map the file.
+        // does not map the file, in a transaction of its own.
         let mut found = match &self.session {
             Some(s) => s.read(|conn| conn.tenants_by_token(token))?,
-            None => self.inner.tokens.get()?.tenants_by_token(token)?,
+            None => {
+                Session::new(self.inner.tokens.clone()).read(|conn| conn.tenants_by_token(token))?
+            }
         };
         // The current token wins over a previous one in its grace period.
         found.sort_by_key(|t| t.token != *token);

@@ -64,13 +64,18 @@ pub(crate) fn exists(conn: &Connection, id: &TenantId) -> Result<bool> {
 /// The tenant epoch: a counter that every change to a tenant's name,
 /// tokens, domains or rate limit advances (migration 0003's triggers),
 /// with the schema version, which every change to the tables (a
-/// migration, an operator's `ALTER TABLE`) advances.
+/// migration, an operator's `ALTER TABLE`) advances. Two statements, to
+/// be read in one transaction: the table-valued `pragma_schema_version`
+/// would compile its own `PRAGMA` statement on every call.
 pub(crate) fn epoch(conn: &Connection) -> Result<(i64, i64)> {
-    conn.prepare_cached(
-        "SELECT n, (SELECT schema_version FROM pragma_schema_version) FROM tenant_epoch WHERE only = 0",
-    )
-    .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
-    .map_err(failed("reading the tenant epoch"))
+    let n = conn
+        .prepare_cached("SELECT n FROM tenant_epoch WHERE only = 0")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)));
+    let schema = conn
+        .prepare_cached("PRAGMA schema_version")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)));
+    n.and_then(|n| Ok((n, schema?)))
+        .map_err(failed("reading the tenant epoch"))
 }
 
 pub(crate) fn by_token(conn: &Connection, token: &TokenHash) -> Result<Vec<Tenant>> {
