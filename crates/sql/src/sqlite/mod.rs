@@ -678,6 +678,16 @@ mod tests {
         assert_eq!(n, 2);
     }
 
+    /// Whether `token` finds a tenant on `store` itself (as a request
+    /// that writes checks it) and in a session of it (as one that reads).
+    async fn finds(store: &SqliteStore, token: &TokenHash) -> (bool, bool) {
+        let now = DateTime::now();
+        let outside = store.tenant_by_token(token, now).await.unwrap();
+        let session = store.session().unwrap();
+        let inside = session.tenant_by_token(token, now).await.unwrap();
+        (outside.is_some(), inside.is_some())
+    }
+
     /// A token check outside a session (a request that writes) runs on a
     /// connection that does not map the file; a session's reads map it.
     /// Either way a change by another process counts at the next check.
@@ -696,8 +706,7 @@ mod tests {
             })
             .await
             .unwrap();
-        let now = DateTime::now();
-        assert!(store.tenant_by_token(&token, now).await.unwrap().is_some());
+        assert_eq!(finds(&store, &token).await, (true, true));
         let mapped = |pool: &Arc<Pool>| -> i64 {
             let conn = pool.get().unwrap();
             conn.conn()
@@ -707,29 +716,12 @@ mod tests {
         };
         assert_eq!(mapped(&store.inner.tokens), 0);
         assert_eq!(mapped(&store.inner.pool), read::READ_MMAP_BYTES);
-        let session = store.session().unwrap();
-        assert!(
-            session
-                .tenant_by_token(&token, now)
-                .await
-                .unwrap()
-                .is_some()
-        );
-        drop(session);
 
         // Another process deletes the tenant: the next check, in a session
         // or not, finds no tenant for the token.
         let other = SqliteStore::open(&path).unwrap();
         other.delete_tenant(&t).await.unwrap();
         other.close().await.unwrap();
-        assert!(store.tenant_by_token(&token, now).await.unwrap().is_none());
-        let session = store.session().unwrap();
-        assert!(
-            session
-                .tenant_by_token(&token, now)
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert_eq!(finds(&store, &token).await, (false, false));
     }
 }
