@@ -69,11 +69,7 @@ pub(crate) struct Pooled {
 impl Pool {
     /// Connections that map the file.
     pub(crate) fn new(path: PathBuf) -> Arc<Pool> {
-        Arc::new(Pool {
-            path,
-            mapped: true,
-            idle: Mutex::new(Vec::new()),
-        })
+        Pool::with(path, true)
     }
 
     /// Connections that read the file with system calls, for the token
@@ -84,9 +80,13 @@ impl Pool {
     /// write's token check comes after every commit and reads two or three
     /// pages, which cost less read than remapped.
     pub(crate) fn unmapped(path: PathBuf) -> Arc<Pool> {
+        Pool::with(path, false)
+    }
+
+    fn with(path: PathBuf, mapped: bool) -> Arc<Pool> {
         Arc::new(Pool {
             path,
-            mapped: false,
+            mapped,
             idle: Mutex::new(Vec::new()),
         })
     }
