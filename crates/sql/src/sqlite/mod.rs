@@ -440,29 +440,50 @@ mod tests {
 
     const N_PLAN: usize = 2_000;
 
+    /// A store on `path` under `policy`, with the tenant `t` whose token
+    /// hashes to `[1; 32]`.
+    pub(super) async fn open_with_tenant(
+        path: &Path,
+        policy: checkpoint::Policy,
+    ) -> (SqliteStore, TenantId) {
+        let store = SqliteStore::open_with(path, policy).unwrap();
+        let t = TenantId::new("t").unwrap();
+        store
+            .create_tenant(NewTenant {
+                id: t.clone(),
+                token: TokenHash([1; 32]),
+                allowed_domains: vec![],
+            })
+            .await
+            .unwrap();
+        (store, t)
+    }
+
+    /// A user with this document.
+    fn user(document: serde_json::Value) -> NewResource {
+        NewResource {
+            resource_type: "User".into(),
+            document,
+            unique: vec![],
+            members: vec![],
+        }
+    }
+
     /// The lookups identity providers make are index seeks, not scans.
     #[test]
     fn lookups_are_index_seeks() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("plan.db")).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        rt.block_on(async {
-            let t = TenantId::new("t").unwrap();
-            store
-                .create_tenant(NewTenant { id: t.clone(), token: TokenHash([1; 32]), allowed_domains: vec![] })
-                .await
-                .unwrap();
+        let store = rt.block_on(async {
+            let path = dir.path().join("plan.db");
+            let (store, t) = open_with_tenant(&path, checkpoint::Policy::DEFAULT).await;
             let users = (0..N_PLAN)
-                .map(|i| NewResource {
-                    resource_type: "User".into(),
-                    document: serde_json::json!({"userName": format!("u{i}"), "externalId": format!("e{i}"), "displayName": format!("d{i}")}),
-                    unique: vec![],
-                    members: vec![],
-                })
+                .map(|i| user(serde_json::json!({"userName": format!("u{i}"), "externalId": format!("e{i}"), "displayName": format!("d{i}")})))
                 .collect();
             store.create_many(&t, users).await.unwrap();
+            store
         });
         let registry = Registry::standard();
         let users = registry.resource_type("User").unwrap();
@@ -539,24 +560,14 @@ mod tests {
         const USERS: usize = 800;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wal.db");
-        let store = SqliteStore::open_with(&path, policy).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .unwrap();
-        let t = TenantId::new("t").unwrap();
+        let (store, t) = rt.block_on(open_with_tenant(&path, policy));
         let created = rt.block_on(async {
-            store
-                .create_tenant(NewTenant { id: t.clone(), token: TokenHash([1; 32]), allowed_domains: vec![] })
-                .await
-                .unwrap();
             let create = |i: usize| {
-                store.create(&t, NewResource {
-                    resource_type: "User".into(),
-                    document: serde_json::json!({"userName": format!("user{i}"), "displayName": "x".repeat(300)}),
-                    unique: vec![],
-                    members: vec![],
-                })
+                store.create(&t, user(serde_json::json!({"userName": format!("user{i}"), "displayName": "x".repeat(300)})))
             };
             for i in 0..USERS {
                 create(i).await.unwrap();
@@ -629,12 +640,11 @@ mod tests {
             idle: std::time::Duration::from_millis(20),
         };
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open_with(&dir.path().join("quiet.db"), policy).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .unwrap();
-        let t = TenantId::new("t").unwrap();
+        let (store, t) = rt.block_on(open_with_tenant(&dir.path().join("quiet.db"), policy));
         let counts = || store.inner.writer.checkpointer().counts();
         let wait_for = |what: &str, done: &dyn Fn(checkpoint::Counts) -> bool| {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -650,21 +660,10 @@ mod tests {
         let create = |i: usize| {
             rt.block_on(store.create(
                 &t,
-                NewResource {
-                    resource_type: "User".into(),
-                    document: serde_json::json!({"userName": format!("user{i}")}),
-                    unique: vec![],
-                    members: vec![],
-                },
+                user(serde_json::json!({"userName": format!("user{i}")})),
             ))
             .unwrap()
         };
-        rt.block_on(store.create_tenant(NewTenant {
-            id: t.clone(),
-            token: TokenHash([1; 32]),
-            allowed_domains: vec![],
-        }))
-        .unwrap();
         create(0);
         wait_for("a quiet spell's checkpoint", &|c| c.idle >= 1);
         let before = counts();
@@ -695,17 +694,8 @@ mod tests {
     async fn token_checks_outside_a_session_do_not_map_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tokens.db");
-        let store = SqliteStore::open(&path).unwrap();
-        let t = TenantId::new("t").unwrap();
+        let (store, t) = open_with_tenant(&path, checkpoint::Policy::DEFAULT).await;
         let token = TokenHash([1; 32]);
-        store
-            .create_tenant(NewTenant {
-                id: t.clone(),
-                token,
-                allowed_domains: vec![],
-            })
-            .await
-            .unwrap();
         assert_eq!(finds(&store, &token).await, (true, true));
         let mapped = |pool: &Arc<Pool>| -> i64 {
             let conn = pool.get().unwrap();

@@ -631,10 +631,12 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use scimhub_schema::datetime::DateTime;
-    use scimhub_store::{NewResource, NewTenant, Store, TenantUpdate, UniqueValue};
+    use scimhub_store::{NewResource, Store, TenantUpdate, UniqueValue};
 
     use super::*;
     use crate::SqliteStore;
+    use crate::sqlite::checkpoint::Policy;
+    use crate::sqlite::tests::open_with_tenant;
 
     /// Which tokens a read connection has remembered.
     fn remembered(conn: &Pooled) -> usize {
@@ -645,16 +647,7 @@ mod tests {
     async fn token_lookups_survive_commits_that_change_no_tenant() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("epoch.db");
-        let store = SqliteStore::open(&path).unwrap();
-        let t = TenantId::new("acme").unwrap();
-        store
-            .create_tenant(NewTenant {
-                id: t.clone(),
-                token: TokenHash([1; 32]),
-                allowed_domains: vec![],
-            })
-            .await
-            .unwrap();
+        let (store, t) = open_with_tenant(&path, Policy::DEFAULT).await;
         let pool = Pool::new(path);
         let mut conn = pool.get().unwrap();
         let epoch = |c: &Pooled| tenants::epoch(c.conn().unwrap()).unwrap().0;
