@@ -685,12 +685,24 @@ fn read_scenarios(
         let (p, ids) = (users_path.to_owned(), users.clone());
         move |i: u64| format!("{p}/{}", ids[(i as usize * 7919) % ids.len()])
     };
-    let patch = |i: u64| {
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-               "Operations": [{"op": "replace", "path": "active", "value": i.is_multiple_of(2)}]})
+    // Both PATCH scenarios draw from one counter: each pass over the
+    // users sets `active` to the opposite of what the pass before set
+    // (users are created active), so every PATCH changes its user and is
+    // written, however many passes a run makes and in whichever order
+    // the scenarios run.
+    let patch = {
+        let (next, count) = (Arc::new(AtomicU64::new(0)), users.len().max(1) as u64);
+        let user = user_path.clone();
+        move || {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let active = (k / count) % 2 == 1;
+            let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                   "Operations": [{"op": "replace", "path": "active", "value": active}]});
+            ("PATCH", user(k), Some(body))
+        }
     };
     let (p, n) = (users_path.to_owned(), loaded.max(1) as u64);
-    let (get_user, patch1_user, patch_user) = (user_path.clone(), user_path.clone(), user_path);
+    let (get_user, patch1, patch_many) = (user_path, patch.clone(), patch);
     let page_path = users_path.to_owned();
     vec![
         Scenario {
@@ -724,13 +736,13 @@ fn read_scenarios(
             key: "patch1",
             name: "PATCH replace active (1 conn)".into(),
             connections: 1,
-            make: Arc::new(move |i| ("PATCH", patch1_user(i), Some(patch(i)))),
+            make: Arc::new(move |_| patch1()),
         },
         Scenario {
             key: "patch",
             name: format!("PATCH replace active ({connections} conns)"),
             connections,
-            make: Arc::new(move |i| ("PATCH", patch_user(i), Some(patch(i)))),
+            make: Arc::new(move |_| patch_many()),
         },
     ]
 }
