@@ -44,9 +44,11 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
+    /// For sessions: connections that map the file.
     pool: Arc<Pool>,
-    /// For token checks outside a session (see `tenant_by_token`).
-    tokens: Arc<Pool>,
+    /// For reads outside a session (the requests that write): connections
+    /// that do not (see [`Pool::unmapped`]).
+    unmapped: Arc<Pool>,
     writer: Writer,
     clock: RequestClock,
 }
@@ -86,7 +88,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 pool: Pool::new(path.clone()),
-                tokens: Pool::unmapped(path.clone()),
+                unmapped: Pool::unmapped(path.clone()),
                 path,
                 writer,
                 clock: RequestClock::new(),
@@ -131,7 +133,7 @@ impl SqliteStore {
 
     /// Runs `f` on a read connection, on this thread: in the session's
     /// read transaction on a session's handle, else in a transaction of
-    /// its own.
+    /// its own on a connection that does not map the file.
     fn read<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
         self.read_pooled(|conn| f(conn.conn()?))
     }
@@ -139,7 +141,7 @@ impl SqliteStore {
     fn read_pooled<T>(&self, f: impl FnOnce(&mut read::Pooled) -> Result<T>) -> Result<T> {
         match &self.session {
             Some(s) => s.read(f),
-            None => f(&mut self.inner.pool.get()?),
+            None => f(&mut self.inner.unmapped.get()?),
         }
     }
 
@@ -148,7 +150,7 @@ impl SqliteStore {
     fn reader(&self) -> Result<SqliteReader<'_>> {
         match &self.session {
             Some(s) => SqliteReader::within(s),
-            None => SqliteReader::begin(self.inner.pool.get()?),
+            None => SqliteReader::begin(self.inner.unmapped.get()?),
         }
     }
 
@@ -203,9 +205,8 @@ impl Store for SqliteStore {
         // does not map the file, in a transaction of its own.
         let mut found = match &self.session {
             Some(s) => s.read(|conn| conn.tenants_by_token(token))?,
-            None => {
-                Session::new(self.inner.tokens.clone()).read(|conn| conn.tenants_by_token(token))?
-            }
+            None => Session::new(self.inner.unmapped.clone())
+                .read(|conn| conn.tenants_by_token(token))?,
         };
         // The current token wins over a previous one in its grace period.
         found.sort_by_key(|t| t.token != *token);
@@ -687,14 +688,42 @@ mod tests {
         (outside.is_some(), inside.is_some())
     }
 
-    /// A token check outside a session (a request that writes) runs on a
-    /// connection that does not map the file; a session's reads map it.
-    /// Either way a change by another process counts at the next check.
+    /// Reads outside a session (those of a request that writes: its
+    /// token check, the resource it starts from) run on connections that
+    /// do not map the file; a session's reads map it. Either way a change
+    /// by another process counts at the next token check.
     #[tokio::test]
-    async fn token_checks_outside_a_session_do_not_map_the_file() {
+    async fn reads_outside_a_session_do_not_map_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tokens.db");
         let (store, t) = open_with_tenant(&path, checkpoint::Policy::DEFAULT).await;
+        let idle = |pool: &Arc<Pool>| pool.idle();
+        let created = store
+            .create(&t, user(serde_json::json!({"userName": "bjensen"})))
+            .await
+            .unwrap();
+        let got = store.get(&t, "User", &created.id).await.unwrap();
+        assert_eq!(got.map(|r| r.version), Some(created.version));
+        let listed = store.count(&t, "User", None).await.unwrap();
+        assert_eq!(listed, 1);
+        assert_eq!(
+            (idle(&store.inner.pool), idle(&store.inner.unmapped)),
+            (0, 1)
+        );
+        let session = store.session().unwrap();
+        assert!(
+            session
+                .get(&t, "User", &created.id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        drop(session);
+        assert_eq!(
+            (idle(&store.inner.pool), idle(&store.inner.unmapped)),
+            (1, 1)
+        );
+
         let token = TokenHash([1; 32]);
         assert_eq!(finds(&store, &token).await, (true, true));
         let mapped = |pool: &Arc<Pool>| -> i64 {
@@ -704,7 +733,7 @@ mod tests {
                 .query_row("PRAGMA mmap_size", [], |r| r.get(0))
                 .unwrap()
         };
-        assert_eq!(mapped(&store.inner.tokens), 0);
+        assert_eq!(mapped(&store.inner.unmapped), 0);
         assert_eq!(mapped(&store.inner.pool), read::READ_MMAP_BYTES);
 
         // Another process deletes the tenant: the next check, in a session

@@ -72,13 +72,15 @@ impl Pool {
         Pool::with(path, true)
     }
 
-    /// Connections that read the file with system calls, for the token
-    /// checks of requests that write. When another connection commits,
-    /// SQLite empties a reader's page cache and, on a connection that maps
-    /// the file, drops and remakes the whole mapping at its next read
-    /// (a `munmap`, an `mmap` and a page fault per page touched). A
-    /// write's token check comes after every commit and reads two or three
-    /// pages, which cost less read than remapped.
+    /// Connections that read the file with system calls, for the reads
+    /// outside a session: those of requests that write (the token check,
+    /// the resource a PATCH or PUT starts from, the uniqueness and
+    /// membership probes). When another connection commits, SQLite
+    /// empties a reader's page cache and, on a connection that maps the
+    /// file, drops and remakes the whole mapping at its next read (a
+    /// `munmap`, an `mmap` and a page fault per page touched). A write's
+    /// reads come after every commit and touch a few pages each, which
+    /// cost less read than remapped.
     pub(crate) fn unmapped(path: PathBuf) -> Arc<Pool> {
         Pool::with(path, false)
     }
@@ -89,6 +91,12 @@ impl Pool {
             mapped,
             idle: Mutex::new(Vec::new()),
         })
+    }
+
+    /// How many connections wait in the pool.
+    #[cfg(test)]
+    pub(crate) fn idle(&self) -> usize {
+        self.idle.lock().len()
     }
 
     pub(crate) fn get(self: &Arc<Self>) -> Result<Pooled> {
