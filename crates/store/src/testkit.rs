@@ -590,6 +590,77 @@ pub async fn uniqueness<S: Store>(store: &S) {
         erin,
         "uniqueness: failed renames change nothing"
     );
+    // An update that changes no indexed attribute and no unique value
+    // keeps the values taken; one that changes only a declared value
+    // frees the old one and takes the new.
+    let erin2 = store
+        .update(
+            &t,
+            "User",
+            &erin.id,
+            Some(erin.version),
+            Update {
+                document: Some((
+                    user_doc("erin", json!({"active": false})),
+                    vec![UniqueValue::new("userName", "erin", false)],
+                )),
+                members: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(erin2.document.value().unwrap()["active"], json!(false));
+    let clash = store
+        .create(&t, declared("ERIN", "ERIN"))
+        .await
+        .unwrap_err();
+    assert_user_name_taken(&clash, "uniqueness: a userName kept by an update");
+    let device = |serial: &str, colour: &str| {
+        (
+            json!({"serial": serial, "colour": colour}),
+            vec![UniqueValue::new("serial", serial, true)],
+        )
+    };
+    let new_device = |serial: &str| {
+        let (document, unique) = device(serial, "red");
+        NewResource {
+            resource_type: "Device".into(),
+            document,
+            unique,
+            members: vec![],
+        }
+    };
+    let serial_taken = |e: crate::Error, what: &str| {
+        assert_eq!(
+            kind(&e),
+            ErrorKind::Uniqueness {
+                attribute: "serial".into()
+            },
+            "{what}"
+        );
+    };
+    let d = store.create(&t, new_device("D1")).await.unwrap();
+    for (serial, colour) in [("D1", "blue"), ("D2", "blue")] {
+        store
+            .update(
+                &t,
+                "Device",
+                &d.id,
+                None,
+                Update {
+                    document: Some(device(serial, colour)),
+                    members: None,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("uniqueness: device to {serial} {colour}: {e}"));
+        let clash = store.create(&t, new_device(serial)).await.unwrap_err();
+        serial_taken(clash, &format!("uniqueness: {serial} kept by an update"));
+    }
+    store
+        .create(&t, new_device("D1"))
+        .await
+        .unwrap_or_else(|e| panic!("uniqueness: D1 freed by an update: {e}"));
 }
 
 /// One tenant never sees another's data.

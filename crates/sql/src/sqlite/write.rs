@@ -271,12 +271,56 @@ struct Current {
     version: Version,
     created_ns: i64,
     doc: String,
+    /// The columns computed from the document: the hot columns (as
+    /// [`hot`] gives them), `irregular` and `user_name_unique`.
+    computed: ([SqlValue; 3], i64, Option<i64>),
+}
+
+impl Current {
+    /// Whether `doc` computes the columns this row holds, so that an
+    /// update can leave them, and the indexes over them, as they are.
+    fn computes_as(&self, doc: &Doc) -> bool {
+        let c = &doc.computed;
+        let (hot_now, irregular, unique_name) = &self.computed;
+        hot_now.iter().enumerate().all(|(i, v)| *v == hot(c, i))
+            && *irregular == i64::from(c.irregular)
+            && *unique_name == user_name_unique(doc)
+    }
+}
+
+/// Whether `doc` keeps the unique values that resource `id`, whose row
+/// computes as `doc` does (the userName kept on the row is the same),
+/// keeps in `uniques`: then nothing about its uniqueness changes.
+fn keeps_uniques(conn: &Connection, t: &TenantId, id: &ResourceId, doc: &Doc) -> Result<bool> {
+    let mut stored: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT attribute, value FROM uniques WHERE tenant = ?1 AND resource_id = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_map([t.as_str(), id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .map_err(db)?;
+    let mut kept: Vec<(&str, &str)> = doc
+        .unique
+        .iter()
+        .filter(|u| !on_row(&doc.computed, u))
+        .map(|u| (u.attribute.as_str(), u.value.as_str()))
+        .collect();
+    stored.sort_unstable();
+    kept.sort_unstable();
+    Ok(stored.len() == kept.len()
+        && stored
+            .iter()
+            .zip(&kept)
+            .all(|((a, v), (b, w))| a == b && v == w))
 }
 
 fn current(conn: &Connection, t: &TenantId, rt: &str, id: &ResourceId) -> Result<Current> {
     let row = conn
         .prepare_cached(
-            "SELECT seq, version, created_ns, doc FROM resources WHERE tenant = ?1 AND id = ?2 AND resource_type = ?3",
+            "SELECT seq, version, created_ns, doc, user_name_fold, external_id, display_name_fold, irregular, \
+             user_name_unique FROM resources WHERE tenant = ?1 AND id = ?2 AND resource_type = ?3",
         )
         .and_then(|mut s| {
             s.query_row(params![t.as_str(), id.as_str(), rt], |r| {
@@ -285,6 +329,7 @@ fn current(conn: &Connection, t: &TenantId, rt: &str, id: &ResourceId) -> Result
                     version: Version(u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)),
                     created_ns: r.get(2)?,
                     doc: r.get(3)?,
+                    computed: ([r.get(4)?, r.get(5)?, r.get(6)?], r.get(7)?, r.get(8)?),
                 })
             })
             .optional()
@@ -313,8 +358,16 @@ pub(crate) fn update(
     {
         return Err(Error::version_conflict(v, cur.version));
     }
+    // A document that computes the same columns (a changed `active`, a
+    // new phone number) leaves the indexed columns alone: only the row's
+    // own page changes, not the indexes' (four pages written otherwise).
+    let same_row = doc.as_ref().is_some_and(|d| cur.computes_as(&d.doc));
+    let same_uniques = match &doc {
+        Some(d) if same_row => keeps_uniques(conn, t, id, &d.doc)?,
+        _ => false,
+    };
     // Check everything before changing anything: uniqueness, then members.
-    if let Some(d) = &doc {
+    if let Some(d) = doc.as_ref().filter(|_| !same_uniques) {
         conn.prepare_cached("DELETE FROM uniques WHERE tenant = ?1 AND resource_id = ?2")
             .and_then(|mut s| s.execute([t.as_str(), id.as_str()]))
             .map_err(db)?;
@@ -342,6 +395,14 @@ pub(crate) fn update(
     // the new version is the one read plus one.
     let version = cur.version.next();
     match &doc {
+        Some(d) if same_row => {
+            conn.prepare_cached(
+                "UPDATE resources SET version = version + 1, modified_ns = ?2, member_count = member_count + ?3, \
+                 doc = ?4 WHERE seq = ?1",
+            )
+            .and_then(|mut s| s.execute(params![cur.seq, to_ns(now), delta, d.text]))
+            .map_err(db)?;
+        }
         Some(d) => {
             let c = &d.doc.computed;
             conn.prepare_cached(
