@@ -1,8 +1,9 @@
 //! The one writer thread: it receives write commands over a channel and
 //! commits them in groups. It drains whatever is queued, runs each
 //! command inside its own SAVEPOINT within one transaction (a failing
-//! command rolls back to its savepoint and fails alone), commits once,
-//! and only then answers each caller. Checkpoints are left to a thread
+//! command rolls back to its savepoint and fails alone; a command alone
+//! in its group runs without one and a failure rolls the transaction
+//! back), commits once, and only then answers each caller. Checkpoints are left to a thread
 //! of their own (see [`super::checkpoint`]).
 
 use std::panic::AssertUnwindSafe;
@@ -171,9 +172,14 @@ fn commit_group(conn: &Connection, group: Vec<Work>) {
         }
         return;
     }
+    // A command alone in its transaction needs no savepoint: if it fails,
+    // the whole transaction is rolled back. (A savepoint also makes SQLite
+    // copy each page the command changes into a statement journal first.)
+    let alone = group.len() == 1;
     let mut replies = Vec::with_capacity(group.len());
+    let mut failed = false;
     for w in group {
-        if exec(conn, "SAVEPOINT cmd").is_err() {
+        if !alone && exec(conn, "SAVEPOINT cmd").is_err() {
             let (_, reply) = w(None);
             replies.push(reply);
             continue;
@@ -188,10 +194,25 @@ fn commit_group(conn: &Connection, group: Vec<Work>) {
             // store as unavailable) but not the group.
             Err(_) => false,
         };
+        if alone {
+            failed = !ok;
+            continue;
+        }
         if !ok {
             let _ = exec(conn, "ROLLBACK TO cmd");
         }
         let _ = exec(conn, "RELEASE cmd");
+    }
+    if failed {
+        // The one command failed: nothing of it is kept, and its reply
+        // carries its own error.
+        if let Err(e) = exec(conn, "ROLLBACK") {
+            tracing::error!(error = %e, "SQLite writer cannot roll a failed command back");
+        }
+        for reply in replies {
+            reply(None);
+        }
+        return;
     }
     let commit = exec(conn, "COMMIT").err().map(Arc::new);
     if commit.is_some() {
