@@ -157,7 +157,10 @@ impl Checkpointer {
         let theirs = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("scimhub-sqlite-checkpoint".into())
-            .spawn(move || run(&conn, &theirs, policy))
+            .spawn(move || {
+                super::writer::yield_to_requests();
+                run(&conn, &theirs, policy)
+            })
             .map_err(|e| Error::unavailable("cannot start the SQLite checkpoint thread", e))?;
         Ok(Checkpointer {
             policy,

@@ -678,6 +678,39 @@ mod tests {
         assert_eq!(n, 2);
     }
 
+    /// On Linux the writer and checkpoint threads run under `SCHED_BATCH`
+    /// (policy 3 in `/proc/…/stat`), so that waking them does not
+    /// preempt the thread that queued a command.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn the_store_threads_yield_to_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, t) =
+            open_with_tenant(&dir.path().join("batch.db"), checkpoint::Policy::DEFAULT).await;
+        store
+            .create(&t, user(serde_json::json!({"userName": "bjensen"})))
+            .await
+            .unwrap();
+        let mut policies = Vec::new();
+        for task in std::fs::read_dir("/proc/self/task").unwrap() {
+            let path = task.unwrap().path();
+            let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+                continue; // the thread has ended
+            };
+            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+                panic!("unexpected stat line: {stat}");
+            };
+            if !stat[open + 1..close].starts_with("scimhub-sqlite-") {
+                continue;
+            }
+            // Fields from the third (the state) on; the policy is the 41st.
+            let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+            policies.push(fields[41 - 3].to_owned());
+        }
+        assert!(policies.len() >= 2, "threads found: {policies:?}");
+        assert!(policies.iter().all(|p| p == "3"), "policies: {policies:?}");
+    }
+
     /// Whether `token` finds a tenant on `store` itself (as a request
     /// that writes checks it) and in a session of it (as one that reads).
     async fn finds(store: &SqliteStore, token: &TokenHash) -> (bool, bool) {
