@@ -552,6 +552,15 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
     let mut outcomes = HashMap::new();
     for sc in read_scenarios(&users_path, &ids, o.users, o.connections) {
         if selected(o, sc.key) {
+            if sc.key == "patch1" {
+                // What one request at a time costs with no SCIM work: the
+                // floor under the one-at-a-time PATCH's latency.
+                let mut one = baseline_scenario(1);
+                one.name = "baseline GET /healthz (1 conn)".into();
+                let out = run(&server, o, &one, dur).await;
+                print_row(&out, Some(baseline.rate()));
+                outcomes.insert("baseline1", out);
+            }
             let out = run(&server, o, &sc, dur).await;
             print_row(&out, Some(baseline.rate()));
             outcomes.insert(sc.key, out);
@@ -595,7 +604,11 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
     );
     println!("users created per second: {:.0}", created.rate());
     if let Some(p) = patch_one {
-        println!("PATCH one at a time: p50 {:.3} ms", p.ms(0.5));
+        print!("PATCH one at a time: p50 {:.3} ms", p.ms(0.5));
+        match outcomes.get("baseline1") {
+            Some(b) => println!(" (the baseline one at a time: p50 {:.3} ms)", b.ms(0.5)),
+            None => println!(),
+        }
     }
     if let Some(rss) = rss_loaded {
         println!("server RSS after loading {} users: {rss:.1} MB", o.users);
