@@ -2,9 +2,9 @@
 //! commits them in groups. It drains whatever is queued, runs each
 //! command inside its own SAVEPOINT within one transaction (a failing
 //! command rolls back to its savepoint and fails alone; a command alone
-//! in its group runs without one and a failure rolls the transaction
-//! back), commits once, and only then answers each caller. Checkpoints are left to a thread
-//! of their own (see [`super::checkpoint`]).
+//! in its group runs without one, and its failure rolls the transaction
+//! back), commits once, and only then answers each caller. Checkpoints
+//! are left to a thread of their own (see [`super::checkpoint`]).
 
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
