@@ -42,7 +42,7 @@ use rusqlite::Connection;
 use rusqlite::hooks::Wal;
 use scimhub_store::{Error, Result};
 
-use super::conn;
+use super::{conn, threads};
 
 /// When to checkpoint, in WAL frames (one frame is one page).
 #[derive(Debug, Clone, Copy)]
@@ -155,13 +155,10 @@ impl Checkpointer {
         let conn = conn::open(path, false)?;
         let shared = Arc::new(Shared::default());
         let theirs = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name("scimhub-sqlite-checkpoint".into())
-            .spawn(move || {
-                super::writer::yield_to_requests();
-                run(&conn, &theirs, policy)
-            })
-            .map_err(|e| Error::unavailable("cannot start the SQLite checkpoint thread", e))?;
+        let thread = threads::spawn("scimhub-sqlite-checkpoint", move || {
+            run(&conn, &theirs, policy)
+        })
+        .map_err(|e| Error::unavailable("cannot start the SQLite checkpoint thread", e))?;
         Ok(Checkpointer {
             policy,
             shared,

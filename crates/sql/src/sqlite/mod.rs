@@ -7,6 +7,7 @@ mod conn;
 mod error;
 mod read;
 mod tenants;
+mod threads;
 mod write;
 mod writer;
 

@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use scimhub_store::{Error, ErrorKind, Result};
 
 use super::checkpoint::{self, Checkpointer, Policy};
-use super::conn;
+use super::{conn, threads};
 
 /// At most this many commands share one transaction.
 const MAX_GROUP: usize = 1_024;
@@ -50,12 +50,7 @@ impl Writer {
         checkpoint::watch(&conn);
         let (tx, rx) = channel();
         let theirs = Arc::clone(&checkpointer);
-        let thread = std::thread::Builder::new()
-            .name("scimhub-sqlite-writer".into())
-            .spawn(move || {
-                yield_to_requests();
-                run(&conn, &rx, &theirs)
-            })
+        let thread = threads::spawn("scimhub-sqlite-writer", move || run(&conn, &rx, &theirs))
             .map_err(|e| Error::unavailable("cannot start the SQLite writer thread", e))?;
         Ok(Writer {
             tx,
@@ -123,33 +118,6 @@ impl Writer {
 impl Drop for Writer {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-/// Puts the calling thread (the writer or the checkpoint thread) under
-/// Linux's `SCHED_BATCH` policy: the same share of the CPU as any thread,
-/// but its wake-ups do not preempt the thread running. A request that
-/// hands its command to the writer wakes it; on a core that also runs
-/// the request's worker, the writer would otherwise take the core at
-/// once and commit that one command alone, while the worker had more
-/// requests ready to queue. Now the writer runs when the worker waits
-/// (or at the end of its time slice) and commits everything queued
-/// by then. Elsewhere, or when the system refuses, threads keep the
-/// default policy.
-pub(crate) fn yield_to_requests() {
-    #[cfg(target_os = "linux")]
-    {
-        use thread_priority::{
-            NormalThreadSchedulePolicy, ThreadPriority, ThreadPriorityOsValue,
-            ThreadSchedulePolicy, set_thread_priority_and_policy, thread_native_id,
-        };
-        // Normal policies take a niceness as their priority: 0, the
-        // default, here.
-        let batch = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch);
-        let nice = ThreadPriority::Os(ThreadPriorityOsValue::default());
-        if let Err(e) = set_thread_priority_and_policy(thread_native_id(), nice, batch) {
-            tracing::debug!(error = ?e, "SQLite thread keeps the default scheduling policy");
-        }
     }
 }
 
