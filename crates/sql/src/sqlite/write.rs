@@ -309,11 +309,10 @@ fn keeps_uniques(conn: &Connection, t: &TenantId, id: &ResourceId, doc: &Doc) ->
         .collect();
     stored.sort_unstable();
     kept.sort_unstable();
-    Ok(stored.len() == kept.len()
-        && stored
-            .iter()
-            .zip(&kept)
-            .all(|((a, v), (b, w))| a == b && v == w))
+    Ok(stored
+        .iter()
+        .map(|(a, v)| (a.as_str(), v.as_str()))
+        .eq(kept))
 }
 
 fn current(conn: &Connection, t: &TenantId, rt: &str, id: &ResourceId) -> Result<Current> {

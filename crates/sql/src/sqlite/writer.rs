@@ -194,12 +194,12 @@ fn commit_group(conn: &Connection, group: Vec<Work>) {
         };
         if alone {
             failed = !ok;
-            continue;
+        } else {
+            if !ok {
+                let _ = exec(conn, "ROLLBACK TO cmd");
+            }
+            let _ = exec(conn, "RELEASE cmd");
         }
-        if !ok {
-            let _ = exec(conn, "ROLLBACK TO cmd");
-        }
-        let _ = exec(conn, "RELEASE cmd");
     }
     if failed {
         // The one command failed: nothing of it is kept, and its reply
