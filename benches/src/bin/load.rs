@@ -575,7 +575,8 @@ async fn main_scenarios(o: &Opts) -> Result<(), String> {
     );
 
     println!();
-    println!("summary (targets from the performance issue, SQLite store):");
+    let store = o.database.split("://").next().unwrap_or("?");
+    println!("summary (this run: {store}; the issue's targets are set for the SQLite store):");
     let line = |what: &str, got: Option<f64>, target: &str| {
         if let Some(v) = got {
             println!("  {what:<42} {v:>10.0}   target {target}");
