@@ -7,6 +7,8 @@
 //! the body of `POST …/.search` is allowed; since passwords are never
 //! stored, it matches nothing.
 
+use std::num::IntErrorKind;
+
 use scimhub_filter::{BoundFilter, BoundPath, bind, bind_path, parse_attr_path};
 use scimhub_schema::message::{ListResponse, ScimType, SearchRequest, SortOrder, split_names};
 use scimhub_schema::{AttributeType, ResourceTypeRef, Returned, urn};
@@ -35,12 +37,23 @@ struct Params {
     in_url: bool,
 }
 
+/// A `startIndex` or `count` from the query. An integer too large for
+/// `i64` is still an integer: it saturates, so that an enormous `count`
+/// gets the largest page and an enormous `startIndex` an empty one, as
+/// RFC 7644 §3.4.2.4 reads any other out-of-range value.
 fn integer(name: &str, v: Option<&str>) -> Result<Option<i64>> {
     match v.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| {
-            ScimError::invalid_value(format!("{name} must be an integer, not \"{s}\""))
-        }),
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) => Ok(Some(n)),
+            Err(e) => match e.kind() {
+                IntErrorKind::PosOverflow => Ok(Some(i64::MAX)),
+                IntErrorKind::NegOverflow => Ok(Some(i64::MIN)),
+                _ => Err(ScimError::invalid_value(format!(
+                    "{name} must be an integer, not \"{s}\""
+                ))),
+            },
+        },
     }
 }
 

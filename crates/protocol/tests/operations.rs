@@ -390,6 +390,23 @@ async fn list_with_filter_sort_pages_and_projection() {
     let (_, body) = h.get("/Users?startIndex=99").await;
     assert_eq!(body["totalResults"], 5);
     assert_eq!(body["Resources"], json!([]));
+    // Integers beyond i64 saturate: the largest page, an empty page past
+    // the end, the first page for a startIndex far below 1.
+    let (status, body) = h.get("/Users?count=99999999999999999999999").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["itemsPerPage"], 5);
+    let (status, body) = h.get("/Users?startIndex=99999999999999999999999").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["totalResults"], 5);
+    assert_eq!(body["Resources"], json!([]));
+    let (status, body) = h
+        .get("/Users?sortBy=userName&startIndex=-99999999999999999999999&count=-99999999999999999999999")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["startIndex"], 1);
+    assert_eq!(body["Resources"], json!([]));
+    let (status, _) = h.get("/Users?count=12x").await;
+    assert_eq!(status, 400);
 
     // attributes: the named ones plus those always returned (id).
     let (_, body) = h
