@@ -22,7 +22,8 @@ pub enum Method {
     Patch,
     /// DELETE.
     Delete,
-    /// Anything else (HEAD, OPTIONS, …), answered with 405.
+    /// Anything else: HEAD, answered as GET (the HTTP layer sends no
+    /// body with it); OPTIONS and the rest, answered with 405.
     Other(String),
 }
 

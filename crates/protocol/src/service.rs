@@ -129,19 +129,26 @@ impl Service {
                 if e.status >= 500 {
                     tracing::warn!(status = e.status, method = request.method.as_str(), path = %request.path, "request failed");
                 }
-                Response::error(&e)
+                let response = Response::error(&e);
+                if e.status == 405 {
+                    // RFC 9110 §15.5.6: a 405 lists the methods the
+                    // endpoint supports.
+                    response.with_header("Allow", allowed_methods(&request.path))
+                } else {
+                    response
+                }
             }
         }
     }
 
     async fn route(&self, tenant: &Tenant, req: &Request) -> Result<Response> {
-        let segments: Vec<&str> = req
-            .path
-            .trim_matches('/')
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .collect();
-        let m = &req.method;
+        let segments = segments(&req.path);
+        // HEAD is answered as GET; the HTTP layer sends no body with it
+        // (RFC 9110 §9.3.2), as actix-web, hyper and axum do.
+        let m = match &req.method {
+            Method::Other(name) if name == "HEAD" => &Method::Get,
+            m => m,
+        };
         match segments.as_slice() {
             ["ServiceProviderConfig"] => {
                 only_get(m, || discovery::service_provider_config(self, req))
@@ -201,6 +208,25 @@ impl Service {
             .registry
             .resource_type_by_endpoint(endpoint)
             .ok_or_else(|| ScimError::not_found(format!("no SCIM endpoint at /{endpoint}")))
+    }
+}
+
+/// A request path's non-empty segments.
+fn segments(path: &str) -> Vec<&str> {
+    path.trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The methods the endpoint at `path` supports, for the `Allow` header of
+/// a 405 (which [`Service::route`] gives only for the endpoints below).
+fn allowed_methods(path: &str) -> &'static str {
+    match segments(path).as_slice() {
+        ["ServiceProviderConfig" | "ResourceTypes" | "Schemas", ..] => "GET, HEAD",
+        ["Bulk" | ".search"] | [_, ".search"] => "POST",
+        [_] => "GET, HEAD, POST",
+        _ => "GET, HEAD, PUT, PATCH, DELETE",
     }
 }
 

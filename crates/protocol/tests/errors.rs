@@ -781,7 +781,6 @@ async fn method_not_allowed() {
         json_req(Method::Put, "/Users", json!({})),
         json_req(Method::Patch, "/Groups", json!({})),
         json_req(Method::Post, &format!("/Users/{id}"), json!({})),
-        Request::new(Method::Other("HEAD".into()), &format!("/Users/{id}"), BASE),
         Request::new(Method::Other("OPTIONS".into()), "/Users", BASE),
         get("/Bulk"),
         get("/.search"),
@@ -791,8 +790,45 @@ async fn method_not_allowed() {
         Request::new(Method::Delete, "/Schemas", BASE),
         json_req(Method::Put, "/ResourceTypes/User", json!({})),
     ] {
-        check(&h, req, 405, None, "").await;
+        let path = req.path.clone();
+        check(&h, req.clone(), 405, None, "").await;
+        // RFC 9110 §15.5.6: the methods the endpoint supports.
+        let allow = h.send(req).await.header("Allow").map(str::to_owned);
+        let expected = match path.as_str() {
+            "/Users" | "/Groups" => "GET, HEAD, POST",
+            "/Bulk" | "/.search" | "/Users/.search" => "POST",
+            "/ServiceProviderConfig" | "/Schemas" | "/ResourceTypes/User" => "GET, HEAD",
+            _ => "GET, HEAD, PUT, PATCH, DELETE",
+        };
+        assert_eq!(allow.as_deref(), Some(expected), "{path}");
     }
+}
+
+#[tokio::test]
+async fn head_is_answered_as_get() {
+    let h = Harness::new().await;
+    let id = h.user("bjensen").await;
+    for path in [
+        format!("/Users/{id}"),
+        "/Users".to_owned(),
+        "/Schemas".to_owned(),
+    ] {
+        let head = h
+            .send(Request::new(Method::Other("HEAD".into()), &path, BASE))
+            .await;
+        let get = h.send(get(&path)).await;
+        assert_eq!(head.status, 200, "HEAD {path}");
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert_eq!(head.header("ETag"), get.header("ETag"), "HEAD {path}");
+    }
+    let missing = h
+        .send(Request::new(
+            Method::Other("HEAD".into()),
+            "/Users/nope",
+            BASE,
+        ))
+        .await;
+    assert_eq!(missing.status, 404);
 }
 
 #[tokio::test]

@@ -288,6 +288,56 @@ fn content_types_limits_and_unknown_routes() {
     assert_eq!(status, 404, "{body}");
 }
 
+/// Sends `HEAD path` over a fresh connection that the server closes after
+/// answering, and returns everything the server sent.
+fn raw_head(server: &Server, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "HEAD {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn head_is_get_without_a_body_and_405_lists_the_methods() {
+    let server = start();
+    let users = server.url("/scim/v2/default/Users");
+    let (status, headers, body) = send(
+        Method::POST,
+        &users,
+        Some(TOKEN),
+        Some(&json!({"schemas": [USER], "userName": "head@example.com"})),
+    );
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let answer = raw_head(&server, &format!("/scim/v2/default/Users/{id}"));
+    let (head, rest) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&format!("etag: {}", etag.to_ascii_lowercase())),
+        "{head}"
+    );
+    assert_eq!(rest, "", "a HEAD answer carries no body");
+    let answer = raw_head(&server, "/scim/v2/default/Users/nope");
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\n"), "{answer}");
+    // A 405 names what the endpoint allows.
+    let (status, headers, body) = send(Method::DELETE, &users, Some(TOKEN), None);
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(body["status"], "405");
+    assert_eq!(headers["allow"], "GET, HEAD, POST");
+}
+
 #[test]
 fn responses_are_gzipped_when_asked() {
     let server = start();
