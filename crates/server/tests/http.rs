@@ -336,6 +336,16 @@ fn head_is_get_without_a_body_and_405_lists_the_methods() {
     assert_eq!(status, 405, "{body}");
     assert_eq!(body["status"], "405");
     assert_eq!(headers["allow"], "GET, HEAD, POST");
+    // The operational routes answer HEAD too, and name GET and HEAD.
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let answer = raw_head(&server, path);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+        assert!(answer.ends_with("\r\n\r\n"), "{path}: {answer}");
+        let (status, headers, body) = send(Method::DELETE, &server.url(path), None, None);
+        assert_eq!(status, 405, "{path}: {body}");
+        assert_eq!(body["status"], "405", "{path}");
+        assert_eq!(headers["allow"], "GET, HEAD", "{path}");
+    }
 }
 
 #[test]
