@@ -272,6 +272,71 @@ mod name_list {
     }
 }
 
+/// `startIndex` and `count`: an integer too large for `i64` (which JSON
+/// parsers hand over as an unsigned or a floating-point number) saturates,
+/// as the query parameters do; a number with a fraction is refused.
+mod saturating_int {
+    use std::fmt;
+
+    use serde::de::{self, Visitor};
+
+    use super::*;
+
+    struct Int;
+
+    impl Visitor<'_> for Int {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer")
+        }
+
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<i64, E> {
+            Ok(n)
+        }
+
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<i64, E> {
+            Ok(i64::try_from(n).unwrap_or(i64::MAX))
+        }
+
+        fn visit_f64<E: de::Error>(self, f: f64) -> Result<i64, E> {
+            if f.is_finite() && f.fract() == 0.0 {
+                // `as` saturates at the bounds of i64.
+                #[allow(clippy::cast_possible_truncation)]
+                Ok(f as i64)
+            } else {
+                Err(E::invalid_value(de::Unexpected::Float(f), &self))
+            }
+        }
+    }
+
+    struct MaybeInt;
+
+    impl<'de> Visitor<'de> for MaybeInt {
+        type Value = Option<i64>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer or null")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Option<i64>, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Option<i64>, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<i64>, D::Error> {
+            d.deserialize_any(Int).map(Some)
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        d.deserialize_option(MaybeInt)
+    }
+}
+
 /// Splits a comma-separated `attributes`/`excludedAttributes` value,
 /// trimming blanks and dropping empty names.
 pub fn split_names(list: &str) -> Vec<String> {
@@ -314,10 +379,18 @@ pub struct SearchRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_order: Option<SortOrder>,
     /// 1-based index of the first result; values below 1 mean 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "saturating_int::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_index: Option<i64>,
     /// Page size; negative values mean 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "saturating_int::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub count: Option<i64>,
     /// RFC 9865 cursor; an empty string asks for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -555,6 +628,20 @@ mod tests {
         assert_eq!(s.excluded_attributes.unwrap(), ["members"]);
         assert_eq!(s.sort_order, Some(SortOrder::Descending));
         assert_eq!(s.start_index, Some(0));
+    }
+
+    #[test]
+    fn search_request_integers_saturate() {
+        let read = |body: &str| serde_json::from_str::<SearchRequest>(body);
+        let s = read(r#"{"startIndex": 99999999999999999999999, "count": 10000000000000000000}"#)
+            .unwrap();
+        assert_eq!((s.start_index, s.count), (Some(i64::MAX), Some(i64::MAX)));
+        let s = read(r#"{"startIndex": -99999999999999999999999, "count": -3}"#).unwrap();
+        assert_eq!((s.start_index, s.count), (Some(i64::MIN), Some(-3)));
+        let s = read(r#"{"count": 5.0, "startIndex": null}"#).unwrap();
+        assert_eq!((s.start_index, s.count), (None, Some(5)));
+        assert!(read(r#"{"count": 2.5}"#).is_err());
+        assert!(read(r#"{"count": "10"}"#).is_err());
     }
 
     #[test]
