@@ -14,6 +14,9 @@ fuzz_target!(|filter: Filter| {
     if let Ok(parsed) = parse_filter(&printed) {
         let again = parsed.to_string();
         let reparsed = parse_filter(&again).expect("canonical text parses");
-        assert_eq!(reparsed, parsed, "print/parse is not a fixed point for {again:?}");
+        assert_eq!(
+            reparsed, parsed,
+            "print/parse is not a fixed point for {again:?}"
+        );
     }
 });

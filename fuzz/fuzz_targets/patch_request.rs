@@ -14,7 +14,9 @@ use serde_json::json;
 static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::standard);
 
 fuzz_target!(|data: &[u8]| {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let store = Arc::new(MemoryStore::new());
         let tenant = store

@@ -14,11 +14,30 @@ use scimhub_store::{MemoryStore, NewTenant, Store, TenantId, TokenHash};
 static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::standard);
 
 const PATHS: &[&str] = &[
-    "/Users", "/Groups", "/Users/.search", "/.search", "/Bulk", "/Me", "/ServiceProviderConfig",
-    "/ResourceTypes", "/ResourceTypes/User", "/Schemas", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
-    "/Users/", "/Groups/",
+    "/Users",
+    "/Groups",
+    "/Users/.search",
+    "/.search",
+    "/Bulk",
+    "/Me",
+    "/ServiceProviderConfig",
+    "/ResourceTypes",
+    "/ResourceTypes/User",
+    "/Schemas",
+    "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
+    "/Users/",
+    "/Groups/",
 ];
-const PARAMS: &[&str] = &["filter", "sortBy", "sortOrder", "startIndex", "count", "attributes", "excludedAttributes", "cursor"];
+const PARAMS: &[&str] = &[
+    "filter",
+    "sortBy",
+    "sortOrder",
+    "startIndex",
+    "count",
+    "attributes",
+    "excludedAttributes",
+    "cursor",
+];
 
 #[derive(Debug)]
 struct Input {
@@ -29,12 +48,13 @@ impl<'a> Arbitrary<'a> for Input {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut requests = Vec::new();
         for _ in 0..u.int_in_range(1..=4)? {
-            let method = match u.int_in_range(0..=5)? {
+            let method = match u.int_in_range(0..=6)? {
                 0 => Method::Get,
                 1 => Method::Post,
                 2 => Method::Put,
                 3 => Method::Patch,
                 4 => Method::Delete,
+                5 => Method::Other("HEAD".to_owned()),
                 _ => Method::Other(String::arbitrary(u)?),
             };
             let mut path = (*u.choose(PATHS)?).to_owned();
@@ -53,11 +73,17 @@ impl<'a> Arbitrary<'a> for Input {
 }
 
 fuzz_target!(|input: Input| {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let store = Arc::new(MemoryStore::new());
         let tenant = store
-            .create_tenant(NewTenant { id: TenantId::new("t").expect("name"), token: TokenHash([1; 32]), allowed_domains: vec![] })
+            .create_tenant(NewTenant {
+                id: TenantId::new("t").expect("name"),
+                token: TokenHash([1; 32]),
+                allowed_domains: vec![],
+            })
             .await
             .expect("tenant");
         let service = Service::with_registry(REGISTRY.clone(), store, Config::default());
@@ -66,7 +92,11 @@ fuzz_target!(|input: Input| {
             req.query = query;
             req.body = body;
             let resp = service.handle(&tenant, req).await;
-            assert!(resp.status < 500 || resp.status == 501, "{path} answered {}", resp.status);
+            assert!(
+                resp.status < 500 || resp.status == 501,
+                "{path} answered {}",
+                resp.status
+            );
         }
     });
 });

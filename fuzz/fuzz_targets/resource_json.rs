@@ -28,6 +28,9 @@ fuzz_target!(|data: &[u8]| {
             let again = rt.validate(&created, Context::Create);
             assert_eq!(again.as_ref(), Ok(&created), "validation is not idempotent");
         }
-        let _ = rt.project(&doc, &rt.projection(&["userName", "members"], &["name.givenName"]));
+        let _ = rt.project(
+            &doc,
+            &rt.projection(&["userName", "members"], &["name.givenName"]),
+        );
     }
 });
