@@ -129,20 +129,18 @@ impl Service {
                 if e.status >= 500 {
                     tracing::warn!(status = e.status, method = request.method.as_str(), path = %request.path, "request failed");
                 }
-                let response = Response::error(&e);
-                if e.status == 405 {
-                    // RFC 9110 §15.5.6: a 405 lists the methods the
-                    // endpoint supports.
-                    response.with_header("Allow", allowed_methods(&request.path))
-                } else {
-                    response
-                }
+                Response::error(&e)
             }
         }
     }
 
     async fn route(&self, tenant: &Tenant, req: &Request) -> Result<Response> {
-        let segments = segments(&req.path);
+        let segments: Vec<&str> = req
+            .path
+            .trim_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
         // HEAD is answered as GET; the HTTP layer sends no body with it
         // (RFC 9110 §9.3.2), as actix-web, hyper and axum do.
         let m = match &req.method {
@@ -162,11 +160,11 @@ impl Service {
             )),
             ["Bulk"] => match m {
                 Method::Post => bulk::bulk(self, tenant, req).await,
-                _ => Err(ScimError::method_not_allowed("/Bulk accepts POST only")),
+                _ => not_allowed("POST", "/Bulk accepts POST only"),
             },
             [".search"] => match m {
                 Method::Post => search::search_all(self, tenant, req).await,
-                _ => Err(ScimError::method_not_allowed("/.search accepts POST only")),
+                _ => not_allowed("POST", "/.search accepts POST only"),
             },
             [endpoint, rest @ ..] => {
                 let rt = self.resource_type(endpoint)?;
@@ -176,20 +174,26 @@ impl Service {
                     ([".search"], Method::Post) => search::search(self, tenant, rt, req).await,
                     // Not an id: `.search` is a search endpoint (RFC 7644
                     // §3.4.3), so other methods are 405, not "no such id".
-                    ([".search"], method) => Err(ScimError::method_not_allowed(format!(
-                        "{} is not allowed on {}; search with POST",
-                        method.as_str(),
-                        req.path
-                    ))),
+                    ([".search"], _) => not_allowed(
+                        "POST",
+                        format!(
+                            "{} is not allowed on {}; search with POST",
+                            req.method.as_str(),
+                            req.path
+                        ),
+                    ),
                     ([id], Method::Get) => resources::get(self, tenant, rt, req, id).await,
                     ([id], Method::Put) => resources::replace(self, tenant, rt, req, id).await,
                     ([id], Method::Patch) => resources::patch(self, tenant, rt, req, id).await,
                     ([id], Method::Delete) => resources::delete(self, tenant, rt, req, id).await,
-                    ([] | [_], method) => Err(ScimError::method_not_allowed(format!(
-                        "{} is not allowed on {}",
-                        method.as_str(),
-                        req.path
-                    ))),
+                    ([], _) => not_allowed(
+                        "GET, HEAD, POST",
+                        format!("{} is not allowed on {}", req.method.as_str(), req.path),
+                    ),
+                    ([_], _) => not_allowed(
+                        "GET, HEAD, PUT, PATCH, DELETE",
+                        format!("{} is not allowed on {}", req.method.as_str(), req.path),
+                    ),
                     _ => Err(ScimError::not_found(format!(
                         "no SCIM endpoint at {}",
                         req.path
@@ -211,30 +215,16 @@ impl Service {
     }
 }
 
-/// A request path's non-empty segments.
-fn segments(path: &str) -> Vec<&str> {
-    path.trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// The methods the endpoint at `path` supports, for the `Allow` header of
-/// a 405 (which [`Service::route`] gives only for the endpoints below).
-fn allowed_methods(path: &str) -> &'static str {
-    match segments(path).as_slice() {
-        ["ServiceProviderConfig" | "ResourceTypes" | "Schemas", ..] => "GET, HEAD",
-        ["Bulk" | ".search"] | [_, ".search"] => "POST",
-        [_] => "GET, HEAD, POST",
-        _ => "GET, HEAD, PUT, PATCH, DELETE",
-    }
+/// A 405 naming, in `Allow`, the methods the endpoint supports (RFC 9110
+/// §15.5.6). An answer rather than an error, since the error carries no
+/// headers; Bulk reads it from the response all the same.
+fn not_allowed(allow: &'static str, detail: impl Into<String>) -> Result<Response> {
+    Ok(Response::error(&ScimError::method_not_allowed(detail)).with_header("Allow", allow))
 }
 
 fn only_get(method: &Method, f: impl FnOnce() -> Result<Response>) -> Result<Response> {
     match method {
         Method::Get => f(),
-        _ => Err(ScimError::method_not_allowed(
-            "discovery endpoints accept GET only",
-        )),
+        _ => not_allowed("GET, HEAD", "discovery endpoints accept GET only"),
     }
 }
