@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method as HttpMethod, StatusCode, Version};
-use actix_web::{HttpRequest, HttpResponse, Resource, Route, guard, web};
+use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Resource, Responder, guard, web};
 use futures::StreamExt;
 use parking_lot::Mutex;
 use scimhub_protocol::{
@@ -103,33 +103,39 @@ impl ScimApp {
 /// product also serves `/scim/v2/…`, `/healthz`, `/readyz` or `/metrics`.
 pub fn configure(cfg: &mut web::ServiceConfig, app: ScimApp) {
     cfg.app_data(web::Data::new(app))
-        .service(read_only("/healthz").route(get_or_head().to(healthz)))
-        .service(read_only("/readyz").route(get_or_head().to(readyz)))
-        .service(read_only("/metrics").route(get_or_head().to(metrics)))
+        .service(read_only("/healthz", healthz))
+        .service(read_only("/readyz", readyz))
+        .service(read_only("/metrics", metrics))
         // A static prefix and a hand-split path: dynamic route segments
         // would cost a regex match on every request.
         .service(web::scope("/scim/v2").default_service(web::to(scim)));
 }
 
-/// A route for GET and for HEAD, which actix-web answers without the body.
-fn get_or_head() -> Route {
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
-}
-
-/// A resource at `path` that answers other methods with a 405 naming GET
-/// and HEAD.
-fn read_only(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(|req: HttpRequest| async move {
-        let mut response = to_http(Response::error(&ScimError::method_not_allowed(format!(
-            "{} is not allowed on {}; it answers GET and HEAD",
-            req.method(),
-            req.path()
-        ))));
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        response
-    }))
+/// A resource at `path` served by `handler` for GET and HEAD (which
+/// actix-web answers without the body), and by a 405 naming those two for
+/// any other method.
+fn read_only<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(
+            web::route()
+                .guard(guard::Any(guard::Get()).or(guard::Head()))
+                .to(handler),
+        )
+        .default_service(web::to(|req: HttpRequest| async move {
+            to_http(
+                Response::error(&ScimError::method_not_allowed(format!(
+                    "{} is not allowed on {}; it answers GET and HEAD",
+                    req.method(),
+                    req.path()
+                )))
+                .with_header("Allow", "GET, HEAD"),
+            )
+        }))
 }
 
 /// The handler for paths no route serves: a SCIM 404.
